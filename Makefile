@@ -1,0 +1,33 @@
+# nianbao — one entry point for set-up, tests, the demo and benchmarks.
+# `make test` and `make demo` set everything up on a fresh Debian machine (run as root
+# to get the Debian packages installed too).
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+STAMP   = $(VENV)/.nianbao-installed
+
+.PHONY: help setup test test-fast bench demo crawl lint clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $@
+
+setup: $(STAMP)  ## create .venv, install nianbao and the Debian packages it needs
+	@sh deploy/system-packages.sh
+
+test: setup  ## run every test (PostgreSQL at 127.0.0.1:5432 and Redis at 127.0.0.1:6379 expected)
+	$(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+bench: setup  ## measure throughput and memory; writes bench-out/ and prints the BENCHMARKS.md tables
+	$(BIN)/python -m tests.bench $(BENCH_ARGS)
+
+lint: setup  ## ruff
+	$(BIN)/ruff check crawler parsers archive tests
+
+clean:  ## remove the virtualenv and local data
+	rm -rf $(VENV) data bench-out
