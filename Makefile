@@ -23,8 +23,8 @@ setup: $(STAMP)  ## create .venv, install nianbao and the Debian packages it nee
 test: setup  ## run every test (PostgreSQL at 127.0.0.1:5432 and Redis at 127.0.0.1:6379 expected)
 	$(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
 
-bench: setup  ## measure throughput and memory; writes bench-out/ and prints the BENCHMARKS.md tables
-	$(BIN)/python -m tests.bench $(BENCH_ARGS)
+bench: setup  ## measure throughput and memory and update BENCHMARKS.md (BENCH_ARGS=--quick for a smoke run)
+	$(BIN)/python -m tests.bench --write $(BENCH_ARGS)
 
 lint: setup  ## ruff
 	$(BIN)/ruff check crawler parsers archive tests
