@@ -26,6 +26,13 @@ test: setup  ## run every test (PostgreSQL at 127.0.0.1:5432 and Redis at 127.0.
 bench: setup  ## measure throughput and memory and update BENCHMARKS.md (BENCH_ARGS=--quick for a smoke run)
 	$(BIN)/python -m tests.bench --write $(BENCH_ARGS)
 
+.PHONY: sandbox
+SANDBOX_SIZE ?= small
+SANDBOX_SEED ?= 7
+SANDBOX_PORT ?= 0
+sandbox: setup  ## serve the simulated province until ^C (SANDBOX_SIZE=small|medium|large SANDBOX_SEED=7 SANDBOX_PORT=0); portals.toml + ground_truth.json appear in sandbox-out/$(SANDBOX_SIZE) once it is ready
+	$(BIN)/python -m tests.sandbox serve --seed $(SANDBOX_SEED) --size $(SANDBOX_SIZE) --port $(SANDBOX_PORT) --out sandbox-out/$(SANDBOX_SIZE)
+
 lint: setup  ## ruff
 	$(BIN)/ruff check crawler parsers archive tests
 

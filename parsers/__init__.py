@@ -1,9 +1,11 @@
 """Bytes in, facts out: parsing of 政府信息公开工作年度报告 documents.
 
-Pure: no Scrapy, no database. Layers: format backends (``parsers.backends``) turn bytes into
-one neutral document model (paragraphs and tables as cell grids); the report recognizer
-decides what the document is; the table mapper turns grids into the fact keys of
-``report-schema.md``; checks verify the printed numbers.
+Pure: no Scrapy, no database. Layers: format backends (``parsers.backends``, chosen by
+``parsers.sniff`` from magic bytes) turn bytes into one neutral document model
+(``parsers.document``: paragraphs and tables as cell grids); ``parsers.tables`` maps the grids
+to the fact keys of ``report-schema.md`` (labels via ``parsers.labels``, numbers via
+``parsers.numbers``); ``parsers.meta`` finds agency and year; ``parsers.report`` decides the
+status and runs ``parsers.checks``.
 
 Public API::
 
@@ -13,17 +15,59 @@ Public API::
 
 Bad input never raises: it comes back as a result with a status and a one-line ``error``.
 """
+from __future__ import annotations
+
+import os
+
+from parsers.errors import BadInput
+from parsers.limits import Limits
 from parsers.result import Check, ParseResult, Status, Where
 
-PARSER_VERSION = "0.0.0"  # bump when the output of any document may change
+PARSER_VERSION = "1.0.0"  # bump when the output of any document may change
 
-__all__ = ["PARSER_VERSION", "Check", "ParseResult", "Status", "Where", "parse_bytes", "parse_path"]
+__all__ = ["PARSER_VERSION", "Check", "Limits", "ParseResult", "Status", "Where", "parse_bytes", "parse_path"]
 
 
 def parse_bytes(data: bytes, *, name: str = "<bytes>", content_type: str | None = None,
-                agency_hint: str | None = None, year_hint: int | None = None) -> ParseResult:
-    raise NotImplementedError  # being written (issue 2)
+                agency_hint: str | None = None, year_hint: int | None = None,
+                limits: Limits | None = None) -> ParseResult:
+    """Parse one document. Bad input gives a result with a status and ``error``, never raises."""
+    from parsers import backends, sniff
+    from parsers.report import analyze
+
+    limits = limits or Limits.from_env()
+    fmt: str | None = None
+    try:
+        if len(data) > limits.max_bytes:
+            raise _too_big(len(data), limits)
+        fmt = sniff.detect(data, name=name, content_type=content_type)
+        doc = backends.load(fmt, data, limits=limits, content_type=content_type)
+    except BadInput as exc:
+        return ParseResult(status=exc.status, parser_version=PARSER_VERSION, format=fmt, error=exc.reason)
+    return analyze(doc, version=PARSER_VERSION, agency_hint=agency_hint, year_hint=year_hint)
 
 
-def parse_path(path, *, agency_hint: str | None = None, year_hint: int | None = None) -> ParseResult:
-    raise NotImplementedError  # being written (issue 2)
+def parse_path(path: str | os.PathLike[str], *, agency_hint: str | None = None,
+               year_hint: int | None = None, limits: Limits | None = None) -> ParseResult:
+    """Parse a file; an unreadable path gives an UNREADABLE result naming the reason."""
+    limits = limits or Limits.from_env()
+    try:
+        size = os.path.getsize(path)
+        if size > limits.max_bytes:
+            raise _too_big(size, limits)
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError as exc:
+        return ParseResult(status=Status.UNREADABLE, parser_version=PARSER_VERSION,
+                           error=f"cannot read file ({exc.strerror or exc})")
+    except BadInput as exc:
+        return ParseResult(status=exc.status, parser_version=PARSER_VERSION, error=exc.reason)
+    return parse_bytes(data, name=os.fspath(path), agency_hint=agency_hint, year_hint=year_hint, limits=limits)
+
+
+def _too_big(size: int, limits: Limits) -> BadInput:
+    from parsers.errors import Unreadable
+
+    mb = 1024 * 1024
+    return Unreadable(f"too big ({size / mb:.1f} MB; the limit is {limits.max_bytes / mb:.0f} MB, "
+                      "set NIANBAO_MAX_BYTES to raise it)")

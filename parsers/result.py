@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 
-class Status(str, enum.Enum):
+class Status(enum.StrEnum):
     """What became of a document. Only PARSED and PARTIAL carry facts."""
 
     PARSED = "parsed"            # a 2019/2021 report, every table read
