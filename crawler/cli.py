@@ -13,6 +13,13 @@ import click
 COMMANDS: dict[str, tuple[str, str]] = {
     # name: (module:attribute, one-line help shown by `nianbao --help`)
     "parse": ("parsers.cli:parse", "Parse report documents and print their facts as JSON."),
+    "ingest": ("archive.cli:ingest", "Add local files to the archive and parse them."),
+    "reparse": ("archive.cli:reparse", "Re-parse stored documents with the current parsers; print what changed."),
+    "db": ("archive.cli:db", "Create, migrate (Alembic) and verify the archive database."),
+    "browse": ("archive.cli:browse", "Browse the SQLite archive in Datasette."),
+    "export": ("archive.cli:export", "Export the archive's views as CSV or Parquet."),
+    "stats": ("archive.cli:stats", "Archive totals and report coverage by region and year."),
+    "crawl": ("crawler.commands:crawl", "Crawl portals of the registry for annual reports into the archive."),
 }
 
 

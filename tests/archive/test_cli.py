@@ -1,0 +1,93 @@
+"""The archive's commands, end to end through `nianbao` (click's runner, the real parsers)."""
+from __future__ import annotations
+
+import csv
+import json
+import os
+
+import pytest
+from click.testing import CliRunner
+
+from crawler.cli import main
+from tests.dbs import clear
+
+from .helpers import FIXTURES, agency_name, seed_report
+
+REAL = [str(FIXTURES / "realdata" / "hongze-district-2023.pdf"), str(FIXTURES / "realdata" / "hongze-district-2024.pdf")]
+
+
+@pytest.fixture
+def cli(db_url, tmp_path):
+    clear(db_url)
+    runner = CliRunner()
+    where = ["--db", db_url, "--data-dir", str(tmp_path / "data")]
+
+    def run(*args: str, code: int = 0):
+        result = runner.invoke(main, [*args, *where], catch_exceptions=False)
+        assert result.exit_code == code, result.output
+        return result
+    return run
+
+
+def test_ingest_then_everything_else(cli, tmp_path, db_url):
+    seed = tmp_path / "seed.txt"
+    seed.write_bytes(seed_report(agency_name(3)))
+    out = cli("ingest", *REAL, str(seed), "--jobs", "2").output
+    assert "洪泽区人民政府 2023 → report" in out and f"{agency_name(3)} 2020 → report" in out
+    assert "3 documents (3 new): 3 reports created" in out
+    again = cli("ingest", *REAL).output
+    assert again.count("(unchanged, ") == 2 and "0 reports created" in again
+
+    stats = json.loads(cli("stats", "--json").output)
+    assert stats["totals"]["reports"] == 3 and sum(stats["totals"]["report_status"].values()) == 3
+    hongze = [r for r in json.loads(cli("stats", "--json", "--by", "county").output)["coverage"]
+              if r["county"] == "洪泽区"]
+    assert [(r["year"], r["found"], r["expected"]) for r in hongze] == [(2023, 1, 1), (2024, 1, 1)]
+    assert "coverage by province" in cli("stats").output
+
+    csv_dir, pq_dir = tmp_path / "csv", tmp_path / "pq"
+    assert "reports.csv: 3 rows" in cli("export", "--out", str(csv_dir)).output
+    with open(csv_dir / "reports.csv", encoding="utf-8") as fh:
+        reports = list(csv.DictReader(fh))
+    assert sorted(r["year"] for r in reports) == ["2020", "2023", "2024"]
+    cli("export", "--format", "parquet", "--out", str(pq_dir), "--dataset", "facts", "--dataset", "reports",
+        "--year", "2023")
+    import pyarrow.parquet as pq
+
+    facts = pq.read_table(pq_dir / "facts.parquet").to_pylist()
+    assert {f["year"] for f in facts} == {2023} and len(facts) > 100
+    assert pq.read_table(pq_dir / "reports.parquet").num_rows == 1
+    cli("export", "--dataset", "nonsense", code=2)
+
+    dry = cli("reparse", "--all", "--dry-run", "-q").output
+    assert "dry run, nothing written" in dry and "unchanged      3" in dry
+    diff = tmp_path / "diff.csv"
+    run = cli("reparse", "--all", "-j", "2", "-q", "--diff-out", str(diff)).output
+    assert "unchanged      3" in run
+    assert diff.read_text(encoding="utf-8").startswith("agency,year,report_id,sha256")
+
+    assert "head" in cli("db", "current").output
+    cli("db", "upgrade")
+    assert "3 documents, 3 blobs" in cli("db", "verify").output
+
+
+def test_verify_finds_a_corrupt_blob(cli, tmp_path):
+    cli("ingest", REAL[0])
+    blobs = [p for p in (tmp_path / "data" / "blobs").rglob("*") if p.is_file()]
+    os.chmod(blobs[0], 0o644)
+    blobs[0].write_bytes(b"bit rot")
+    out = cli("db", "verify", code=1).output
+    assert f"corrupt: {blobs[0].name}" in out
+
+
+def test_errors_name_the_file_and_the_reason(cli, tmp_path):
+    result = cli("ingest", str(tmp_path / "missing.pdf"), code=1)
+    assert f"{tmp_path / 'missing.pdf'}: no such file" in result.output
+    big = tmp_path / "big.pdf"
+    big.write_bytes(b"%PDF" + b"0" * 2000)
+    os.environ["NIANBAO_MAX_DOCUMENT_BYTES"] = "1000"
+    try:
+        result = cli("ingest", str(big), code=1)
+    finally:
+        del os.environ["NIANBAO_MAX_DOCUMENT_BYTES"]
+    assert f"{big}: larger than the limit of 1,000 bytes; not stored" in result.output
