@@ -1,0 +1,253 @@
+"""Crawling many portals in one process: one Scrapy crawler per portal, a few at a time.
+
+``nianbao crawl`` opens one crawl run in the archive and runs a crawler per selected portal
+(``NIANBAO_PARALLEL_PORTALS`` at once), all in one reactor: they share the archive, the parser
+process pool and at most one Chromium per crawler that needs one. Each crawler's monitor saves
+the portal's counters into the run; when every portal is done the run is closed with a summary.
+
+With a job directory the run survives being stopped or killed: ``job.json`` keeps the run id
+and the selection, each portal crawls with its own ``JOBDIR`` (``portals/<id>/``), and a portal
+that finished leaves ``nianbao-done.json``. Running the same command again resumes the run:
+finished portals are skipped, the others continue (see ``crawler.jobdir``). A run that completes
+clears its job directory, so the next crawl starts fresh.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import logging
+import pathlib
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from scrapy.crawler import Crawler, CrawlerProcess
+from scrapy.settings import Settings
+from scrapy.utils.reactor import install_reactor
+
+from archive import Archive, PortalCounts
+from crawler import parsing, resolver
+from crawler.context import archive_settings, close_archives, shared_archive
+from crawler.errors import JobDirError
+from crawler.monitor import Monitor, PortalResult
+from crawler.registry import Portal, Registry
+from crawler.spiders import ReportsSpider
+
+log = logging.getLogger(__name__)
+JOB_FILE = "job.json"
+DONE_FILE = "nianbao-done.json"
+
+
+@dataclass
+class RunOutcome:
+    run_id: int
+    status: str                                   # finished | interrupted
+    results: dict[str, PortalResult] = field(default_factory=dict)
+    resumed: bool = False
+
+    @property
+    def alerts(self) -> list[tuple[str, str]]:
+        return [(pid, alert) for pid, r in self.results.items() for alert in r.alerts]
+
+    def totals(self) -> PortalCounts:
+        fields = [f.name for f in dataclasses.fields(PortalCounts) if f.name != "alerts"]
+        sums = {name: sum(getattr(r.counts, name) for r in self.results.values()) for name in fields}
+        return PortalCounts(**sums, alerts=tuple(a for _, a in self.alerts))
+
+    def summary(self) -> dict[str, Any]:
+        return {"status": self.status, "portals": len(self.results),
+                "totals": dataclasses.asdict(self.totals()) | {"alerts": len(self.alerts)},
+                "browser_requests": {pid: int(r.stats.get("nianbao/browser/requests", 0))
+                                     for pid, r in self.results.items() if r.stats.get("nianbao/browser/requests")}}
+
+
+def result_to_json(result: PortalResult) -> dict[str, Any]:
+    return {"portal": result.portal, "reason": result.reason, "counts": dataclasses.asdict(result.counts),
+            "stats": result.stats, "notes": list(result.notes)}
+
+
+def result_from_json(data: dict[str, Any]) -> PortalResult:
+    counts = dict(data["counts"])
+    counts["alerts"] = tuple(counts.get("alerts") or ())
+    return PortalResult(data["portal"], data["reason"], PortalCounts(**counts), dict(data.get("stats") or {}),
+                        tuple(data.get("notes") or ()))
+
+
+class JobDir:
+    """The state of a resumable run on disk."""
+
+    def __init__(self, path: pathlib.Path) -> None:
+        self.path = path
+
+    def portal_dir(self, portal_id: str) -> pathlib.Path:
+        return self.path / "portals" / portal_id
+
+    def load(self, portals: list[str]) -> int | None:
+        """The run id of an unfinished run of the same portals kept here, if any."""
+        job = self.path / JOB_FILE
+        if not job.exists():
+            return None
+        try:
+            data = json.loads(job.read_text(encoding="utf-8"))
+            run_id, kept = int(data["run_id"]), list(data["portals"])
+        except (ValueError, KeyError, OSError) as exc:
+            raise JobDirError(str(job), f"unreadable job file ({exc}); delete the directory to start over") from exc
+        if sorted(kept) != sorted(portals):
+            raise JobDirError(str(self.path), f"holds an unfinished crawl (run {run_id}) of {len(kept)} other "
+                                              "portal(s); resume it with the same selection, or delete the directory")
+        return run_id
+
+    def save(self, run_id: int, portals: list[str]) -> None:
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+            tmp = self.path / (JOB_FILE + ".tmp")
+            tmp.write_text(json.dumps({"run_id": run_id, "portals": portals,
+                                       "started_at": dt.datetime.now(dt.UTC).isoformat()}), encoding="utf-8")
+            tmp.replace(self.path / JOB_FILE)
+        except OSError as exc:
+            raise JobDirError(str(self.path), f"cannot write the job file: {exc}") from exc
+
+    def done(self, portal_id: str) -> PortalResult | None:
+        path = self.portal_dir(portal_id) / DONE_FILE
+        try:
+            return result_from_json(json.loads(path.read_text(encoding="utf-8"))) if path.exists() else None
+        except (ValueError, KeyError, OSError):
+            return None
+
+    def mark_done(self, result: PortalResult) -> None:
+        directory = self.portal_dir(result.portal)
+        directory.mkdir(parents=True, exist_ok=True)
+        (directory / DONE_FILE).write_text(json.dumps(result_to_json(result), ensure_ascii=False), encoding="utf-8")
+
+    def clear(self) -> None:
+        (self.path / JOB_FILE).unlink(missing_ok=True)
+        shutil.rmtree(self.path / "portals", ignore_errors=True)
+
+
+class Runner:
+    def __init__(self, registry: Registry, portals: list[Portal], settings: Settings, *,
+                 jobdir: pathlib.Path | None = None, parallel: int = 8,
+                 on_progress: Callable[[Runner], None] | None = None,
+                 on_portal_done: Callable[[PortalResult], None] | None = None) -> None:
+        self.registry, self.portals, self.settings = registry, portals, settings
+        self.job = JobDir(jobdir) if jobdir else None
+        self.parallel = max(1, parallel)
+        self.on_progress, self.on_portal_done = on_progress, on_portal_done
+        self.results: dict[str, PortalResult] = {}
+        self.active: dict[str, Crawler] = {}
+        self.queue: list[Portal] = []
+        self.interrupted = False
+        self.process: CrawlerProcess | None = None
+
+    # --- the run ---------------------------------------------------------------------------
+
+    def open_run(self, archive: Archive) -> tuple[int, bool]:
+        ids = [p.id for p in self.portals]
+        run_id = self.job.load(ids) if self.job else None
+        resumed = run_id is not None
+        if run_id is None:
+            run_id = archive.start_run(spider="nianbao crawl", settings={
+                "portals": ids, "registry": list(self.registry.sources)})
+            if self.job:
+                self.job.save(run_id, ids)
+        archive.register_portals([p.info() for p in self.portals])
+        return run_id, resumed
+
+    def run(self) -> RunOutcome:
+        archive = shared_archive(archive_settings(self.settings))
+        run_id, resumed = self.open_run(archive)
+        if resumed:
+            log.warning("resuming crawl run %d from %s", run_id, self.job.path if self.job else "")
+        for portal in self.portals:
+            done = self.job.done(portal.id) if self.job else None
+            if done is not None:
+                self.results[portal.id] = done
+            else:
+                self.queue.append(portal)
+        self.queue.sort(key=lambda p: not p.options.browser)  # the slowest first: they start Chromium
+        try:
+            if self.queue:
+                self._crawl(run_id)
+        finally:
+            parsing.shutdown_all()
+        status = "interrupted" if self.interrupted else "finished"
+        outcome = RunOutcome(run_id, status, {p.id: self.results[p.id] for p in self.portals if p.id in self.results},
+                             resumed)
+        archive.finish_run(run_id, status=status, summary=outcome.summary(),
+                           portals={pid: r.counts for pid, r in outcome.results.items()})
+        if self.job and status == "finished":
+            self.job.clear()
+        close_archives()
+        return outcome
+
+    def _crawl(self, run_id: int) -> None:
+        from twisted.internet import task
+
+        settings = self.settings.copy()
+        settings.set("NIANBAO_RUN_ID", run_id, priority="cmdline")
+        settings.set("NIANBAO_RESOLVE", {**settings.getdict("NIANBAO_RESOLVE"), **self.registry.resolve},
+                     priority="cmdline")
+        resolver.pin(settings.getdict("NIANBAO_RESOLVE"))
+        install_reactor(settings["TWISTED_REACTOR"], settings["ASYNCIO_EVENT_LOOP"])
+        self.settings = settings
+        self.process = CrawlerProcess(settings)
+        for _ in range(min(self.parallel, len(self.queue))):
+            self._next()
+        ticker = task.LoopingCall(self._tick)
+        ticker.start(0.5, now=True)
+        self.process.start(stop_after_crawl=False)
+        if ticker.running:
+            ticker.stop()
+        if self.active:  # the reactor stopped under them (a second Ctrl-C)
+            self.interrupted = True
+
+    def _next(self) -> None:
+        assert self.process is not None
+        if not self.queue or self.interrupted:
+            if not self.active:
+                self._stop()
+            return
+        portal = self.queue.pop(0)
+        portal_settings = self.settings.copy()
+        if self.job:
+            portal_settings.set("JOBDIR", str(self.job.portal_dir(portal.id)), priority="cmdline")
+        crawler = Crawler(ReportsSpider, portal_settings)
+        self.active[portal.id] = crawler
+        deferred = self.process.crawl(crawler, portal=portal, registry=self.registry)
+        deferred.addBoth(self._finished, portal, crawler)
+
+    def _finished(self, outcome: Any, portal: Portal, crawler: Crawler) -> None:
+        self.active.pop(portal.id, None)
+        try:
+            monitor = crawler.get_extension(Monitor)
+        except RuntimeError:  # the crawler never got as far as its extensions
+            monitor = None
+        result = monitor.result if monitor is not None else None
+        if result is None:  # the crawler failed to start: say why
+            reason = getattr(outcome, "getErrorMessage", lambda: "did not start")()
+            log.error("portal %s: the crawl failed: %s", portal.id, reason)
+            result = PortalResult(portal.id, "error", PortalCounts(alerts=(f"the crawl failed: {reason}",)))
+        self.results[portal.id] = result
+        if result.reason == "shutdown":
+            self.interrupted = True
+        elif self.job and result.reason == "finished":
+            self.job.mark_done(result)
+        if self.on_portal_done:
+            self.on_portal_done(result)
+        self._next()
+
+    def _stop(self) -> None:
+        from twisted.internet import reactor
+
+        if reactor.running:
+            reactor.callLater(0, reactor.stop)
+
+    def _tick(self) -> None:
+        if self.on_progress:
+            self.on_progress(self)
+
+    def live_stats(self) -> dict[str, dict[str, Any]]:
+        """The current stats of the crawlers still running."""
+        return {pid: c.stats.get_stats() for pid, c in self.active.items() if c._stats is not None}
