@@ -1,7 +1,7 @@
 """The base of every portal spider: list rows in, detail pages and attachments out.
 
 A family spider (one per portal platform) only knows how its platform lists and paginates:
-its ``parse_list`` reads a list page (or a JSON/XML list API answer) into :class:`Row` objects
+its ``read_page`` (``read_list`` for an API) reads a list page (or a JSON/XML list API answer) into :class:`Row` objects
 and further list requests. Everything after the row is shared and lives here: scoping to the
 portal, the detail page (stored as a document; its attachments followed), the attachments
 (stored as documents), the hints the parsers get (the list title's agency and year, the
@@ -199,6 +199,18 @@ class PortalSpider(scrapy.Spider):
         return response
 
     def parse_list(self, response: Response) -> Iterator[Any]:
+        """Count a list page (or list API answer) and read it in the portal's encoding."""
+        self.crawler.stats.inc_value("nianbao/pages/list")
+        yield from self.read_list(self.decoded(response))
+
+    def read_list(self, response: Response) -> Iterator[Any]:
+        """Rows to follow and further pages; only text answers have any (families with an API
+        that may come back untyped override this)."""
+        if isinstance(response, TextResponse):
+            yield from self.read_page(response)
+
+    def read_page(self, response: TextResponse) -> Iterator[Any]:
+        """The family's reading of one list page (a module-level ``read(spider, response)``)."""
         raise NotImplementedError
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:

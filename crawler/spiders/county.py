@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from scrapy.http import Response, TextResponse
+from scrapy.http import TextResponse
 
 from crawler import listing
 from crawler.items import META, Lead
@@ -78,8 +78,4 @@ class CountySpider(PortalSpider):
     name = "county"
     platform = "county"
 
-    def parse_list(self, response: Response) -> Iterator[Any]:
-        self.crawler.stats.inc_value("nianbao/pages/list")
-        response = self.decoded(response)
-        if isinstance(response, TextResponse):
-            yield from read(self, response)
+    read_page = read

@@ -15,7 +15,7 @@ import urllib.parse
 from collections.abc import Iterator
 from typing import Any
 
-from scrapy.http import Response, TextResponse
+from scrapy.http import TextResponse
 
 from crawler import listing
 from crawler.items import META, Lead
@@ -68,8 +68,4 @@ class DirSpider(PortalSpider):
     name = "dir"
     platform = "dir"
 
-    def parse_list(self, response: Response) -> Iterator[Any]:
-        self.crawler.stats.inc_value("nianbao/pages/list")
-        response = self.decoded(response)
-        if isinstance(response, TextResponse):
-            yield from read(self, response)
+    read_page = read

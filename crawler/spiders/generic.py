@@ -38,19 +38,17 @@ class GenericSpider(PortalSpider):
     name = "generic"
     platform = "generic"
 
-    def parse_list(self, response: Response) -> Iterator[Any]:
-        self.crawler.stats.inc_value("nianbao/pages/list")
-        response = self.decoded(response)
+    def read_list(self, response: Response) -> Iterator[Any]:
         if "/gkmlpt/api/all/" in response.url:
-            yield from self.read_api(response)
-            return
-        if not isinstance(response, TextResponse):
-            return
+            return self.read_api(response)
+        return super().read_list(response)
+
+    def read_page(self, response: TextResponse) -> Iterator[Any]:
         for family in (gkmlpt, hanweb, county, dirsite):
             if family.recognizes(response):
                 self.crawler.stats.inc_value(f"nianbao/generic/recognised/{family.__name__.rsplit('.', 1)[1]}")
                 if family is gkmlpt:
-                    yield from gkmlpt.GkmlptSpider.read_shell(self, response)  # type: ignore[arg-type]
+                    yield from gkmlpt.GkmlptSpider.read_page(self, response)  # type: ignore[arg-type]
                 else:
                     yield from family.read(self, response)
                 yield from self.discover(response)

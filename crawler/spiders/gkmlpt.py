@@ -90,17 +90,14 @@ class GkmlptSpider(PortalSpider):
                 PageMethod("wait_for_function", "() => window._CONFIG !== undefined", timeout=30_000),
                 PageMethod("evaluate", "() => JSON.stringify(window._CONFIG || null)")]})
 
-    def parse_list(self, response: Response) -> Iterator[Any]:
-        self.crawler.stats.inc_value("nianbao/pages/list")
-        response = self.decoded(response)
+    def read_list(self, response: Response) -> Iterator[Any]:
         if "/api/all/" in response.url:
-            yield from self.read_api(response)
-        elif isinstance(response, TextResponse):
-            yield from self.read_shell(response)
+            return self.read_api(response)
+        return super().read_list(response)
 
     # --- the shell's _CONFIG, then the API ---------------------------------------------------
 
-    def read_shell(self, response: TextResponse) -> Iterator[Any]:
+    def read_page(self, response: TextResponse) -> Iterator[Any]:
         cfg = config(response.text)
         for method in response.meta.get("playwright_page_methods") or []:  # the live page's _CONFIG
             if method.method == "evaluate" and isinstance(getattr(method, "result", None), str):

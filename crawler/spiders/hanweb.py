@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from scrapy import FormRequest
-from scrapy.http import Response, TextResponse
+from scrapy.http import TextResponse
 from scrapy.selector import Selector
 
 from crawler import listing
@@ -90,8 +90,4 @@ class HanwebSpider(PortalSpider):
     name = "hanweb"
     platform = "hanweb"
 
-    def parse_list(self, response: Response) -> Iterator[Any]:
-        self.crawler.stats.inc_value("nianbao/pages/list")
-        response = self.decoded(response)
-        if isinstance(response, TextResponse):
-            yield from read(self, response)
+    read_page = read

@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from scrapy.http import Response, TextResponse
+from scrapy.http import TextResponse
 
 from crawler.items import META, Lead
 from crawler.spiders.base import PortalSpider, Row
@@ -91,8 +91,4 @@ class TrsSpider(PortalSpider):
     name = "trs"
     platform = "trs"
 
-    def parse_list(self, response: Response) -> Iterator[Any]:
-        self.crawler.stats.inc_value("nianbao/pages/list")
-        response = self.decoded(response)
-        if isinstance(response, TextResponse):
-            yield from read(self, response)
+    read_page = read
