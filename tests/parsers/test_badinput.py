@@ -186,6 +186,27 @@ def test_fifty_megabyte_pdf_parses_in_bounds(tmp_path: pathlib.Path) -> None:
     assert out["peak_bytes"] < GB
 
 
+def test_fifty_megabyte_scan_needs_ocr_in_bounds(tmp_path: pathlib.Path) -> None:
+    """A 50 MB PDF of page images and no text (a scanned report): needs_ocr, no facts, < 1 GB."""
+    big = tmp_path / "scan.pdf"
+    pdf = pikepdf.new()
+    for _ in range(10):
+        pdf.add_blank_page(page_size=(595, 842))
+        image = pikepdf.Stream(pdf, os.urandom(5 * 1024 * 1024))
+        image.Type, image.Subtype = pikepdf.Name.XObject, pikepdf.Name.Image
+        image.Width, image.Height, image.BitsPerComponent = 1600, 1093, 8
+        image.ColorSpace = pikepdf.Name.DeviceRGB
+        page = pdf.pages[-1]
+        page.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Scan=image))
+        page.contents_add(pikepdf.Stream(pdf, b"q 595 0 0 842 0 0 cm /Scan Do Q"))
+    pdf.save(big)
+    assert big.stat().st_size > 50 * 1024 * 1024
+    out = probe(big)
+    assert out["result"]["status"] == "needs_ocr" and not out["result"]["facts"], out["result"]
+    assert "text" in out["result"]["error"]  # says why: no usable text layer
+    assert out["peak_bytes"] < GB
+
+
 def test_pdf_over_the_size_limit_is_refused_before_parsing(tmp_path: pathlib.Path) -> None:
     data = REPORT_PDF.read_bytes()
     r = parse_bytes(data, name="r.pdf", limits=Limits(max_bytes=len(data) - 1))
