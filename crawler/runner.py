@@ -32,7 +32,7 @@ from crawler import parsing, resolver
 from crawler.context import archive_settings, close_archives, shared_archive
 from crawler.errors import JobDirError
 from crawler.monitor import Monitor, PortalResult
-from crawler.registry import Portal, Registry
+from crawler.registry import LEVELS, Portal, Registry
 from crawler.spiders import ReportsSpider
 
 log = logging.getLogger(__name__)
@@ -126,6 +126,16 @@ class JobDir:
         shutil.rmtree(self.path / "portals", ignore_errors=True)
 
 
+def longest_first(archive: Archive, portal: Portal) -> tuple[bool, int, int]:
+    """Sort key that starts the longest crawls first, so a run does not end on one big portal
+    crawling alone at two requests a time: portals that need Chromium (it has to start), then
+    the most pages in the portal's last finished run, then the level (a county portal carries
+    its departments and townships; a department site is small)."""
+    previous = archive.previous_counts(portal.id)
+    pages = previous[1].pages if previous else 0
+    return not portal.options.browser, -pages, LEVELS.index(portal.level)
+
+
 class Runner:
     def __init__(self, registry: Registry, portals: list[Portal], settings: Settings, *,
                  jobdir: pathlib.Path | None = None, parallel: int = 8,
@@ -166,7 +176,7 @@ class Runner:
                 self.results[portal.id] = done
             else:
                 self.queue.append(portal)
-        self.queue.sort(key=lambda p: not p.options.browser)  # the slowest first: they start Chromium
+        self.queue.sort(key=lambda p: longest_first(archive, p))
         try:
             if self.queue:
                 self._crawl(run_id)
