@@ -26,6 +26,13 @@ test: setup  ## run every test (PostgreSQL at 127.0.0.1:5432 and Redis at 127.0.
 bench: setup  ## measure throughput and memory and update BENCHMARKS.md (BENCH_ARGS=--quick for a smoke run)
 	$(BIN)/python -m tests.bench --write $(BENCH_ARGS)
 
+DEMO_SIZE ?= small
+demo: setup  ## serve the simulated province, crawl it into data/nianbao.sqlite, print the summary and how to browse it (DEMO_SIZE=small|medium)
+	@VENV=$(VENV) sh deploy/demo.sh $(DEMO_SIZE)
+
+crawl: setup  ## crawl every portal of the shipped registry into data/ (resumable: data/jobs; run reports: data/reports; CRAWL_ARGS=...)
+	$(BIN)/nianbao crawl --all --jobdir data/jobs --report-dir data/reports $(CRAWL_ARGS)
+
 .PHONY: sandbox
 SANDBOX_SIZE ?= small
 SANDBOX_SEED ?= 7

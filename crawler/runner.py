@@ -10,6 +10,10 @@ and the selection, each portal crawls with its own ``JOBDIR`` (``portals/<id>/``
 that finished leaves ``nianbao-done.json``. Running the same command again resumes the run:
 finished portals are skipped, the others continue (see ``crawler.jobdir``). A run that completes
 clears its job directory, so the next crawl starts fresh.
+
+With ``NIANBAO_REDIS_URL`` several processes running the same command share one run instead
+(``crawler.distributed``): the first opens it, the others join it and skip the portals already
+finished, and the last one to leave closes it with the counters of all of them.
 """
 from __future__ import annotations
 
@@ -28,7 +32,7 @@ from scrapy.settings import Settings
 from scrapy.utils.reactor import install_reactor
 
 from archive import Archive, PortalCounts
-from crawler import parsing, resolver
+from crawler import distributed, parsing, resolver
 from crawler.context import archive_settings, close_archives, shared_archive
 from crawler.errors import JobDirError
 from crawler.monitor import Monitor, PortalResult
@@ -46,6 +50,7 @@ class RunOutcome:
     status: str                                   # finished | interrupted
     results: dict[str, PortalResult] = field(default_factory=dict)
     resumed: bool = False
+    closed_run: bool = True                       # False: a shared run other processes still crawl
 
     @property
     def alerts(self) -> list[tuple[str, str]]:
@@ -150,28 +155,46 @@ class Runner:
         self.queue: list[Portal] = []
         self.interrupted = False
         self.process: CrawlerProcess | None = None
+        self.shared = (distributed.SharedRun(settings, [p.id for p in portals])
+                       if settings.get("NIANBAO_REDIS_URL") else None)
 
     # --- the run ---------------------------------------------------------------------------
 
     def open_run(self, archive: Archive) -> tuple[int, bool]:
         ids = [p.id for p in self.portals]
-        run_id = self.job.load(ids) if self.job else None
-        resumed = run_id is not None
-        if run_id is None:
-            run_id = archive.start_run(spider="nianbao crawl", settings={
+
+        def start() -> int:
+            return archive.start_run(spider="nianbao crawl", settings={
                 "portals": ids, "registry": list(self.registry.sources)})
-            if self.job:
-                self.job.save(run_id, ids)
+
+        if self.shared is not None:
+            run_id, resumed = self.shared.join(start)
+        else:
+            run_id = self.job.load(ids) if self.job else None
+            resumed = run_id is not None
+            if run_id is None:
+                run_id = start()
+                if self.job:
+                    self.job.save(run_id, ids)
         archive.register_portals([p.info() for p in self.portals])
         return run_id, resumed
+
+    def done(self, portal_id: str) -> PortalResult | None:
+        """The result of a portal this run already finished (kept in the job directory or Redis)."""
+        if self.shared is not None:
+            data = self.shared.done(portal_id)
+            return result_from_json(data) if data else None
+        return self.job.done(portal_id) if self.job else None
 
     def run(self) -> RunOutcome:
         archive = shared_archive(archive_settings(self.settings))
         run_id, resumed = self.open_run(archive)
-        if resumed:
+        if resumed and self.shared is not None:
+            log.warning("joining shared crawl run %d (Redis at %s)", run_id, self.shared.worker.url)
+        elif resumed:
             log.warning("resuming crawl run %d from %s", run_id, self.job.path if self.job else "")
         for portal in self.portals:
-            done = self.job.done(portal.id) if self.job else None
+            done = self.done(portal.id)
             if done is not None:
                 self.results[portal.id] = done
             else:
@@ -185,10 +208,19 @@ class Runner:
         status = "interrupted" if self.interrupted else "finished"
         outcome = RunOutcome(run_id, status, {p.id: self.results[p.id] for p in self.portals if p.id in self.results},
                              resumed)
-        archive.finish_run(run_id, status=status, summary=outcome.summary(),
-                           portals={pid: r.counts for pid, r in outcome.results.items()})
+        if self.shared is not None:
+            outcome.closed_run = self.shared.leave()
+            if outcome.closed_run:  # the counters of every process that crawled each portal
+                outcome.results = {pid: dataclasses.replace(r, counts=dataclasses.replace(
+                    r.counts, **self.shared.totals(pid))) for pid, r in outcome.results.items()}
+        if outcome.closed_run:
+            archive.finish_run(run_id, status=status, summary=outcome.summary(),
+                               portals={pid: r.counts for pid, r in outcome.results.items()})
         if self.job and status == "finished":
             self.job.clear()
+        if self.shared is not None and outcome.closed_run and status == "finished":
+            self.shared.clear()
+        distributed.stop_workers()
         close_archives()
         return outcome
 
@@ -242,8 +274,11 @@ class Runner:
         self.results[portal.id] = result
         if result.reason == "shutdown":
             self.interrupted = True
-        elif self.job and result.reason == "finished":
-            self.job.mark_done(result)
+        elif result.reason == "finished":
+            if self.job:
+                self.job.mark_done(result)
+            if self.shared is not None:
+                self.shared.mark_done(portal.id, result_to_json(result))
         if self.on_portal_done:
             self.on_portal_done(result)
         self._next()

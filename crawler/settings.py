@@ -91,3 +91,9 @@ NIANBAO_PARSE_WORKERS = 0             # parser processes; 0 = one per CPU
 NIANBAO_PARSE_BACKLOG = 5000          # documents waiting for a parser before downloads wait too
 NIANBAO_MAX_ERROR_RATE = 0.1          # alert when more than this share of requests failed
 NIANBAO_ALERT_FEWER_REPORTS = True    # alert when a portal yields fewer reports than last run
+
+# --- several processes sharing one crawl (crawler.distributed) -------------------------------
+ADDONS = {"crawler.distributed.Distributed": 0}    # switches to the shared scheduler when the URL is set
+NIANBAO_REDIS_URL = os.environ.get("NIANBAO_REDIS_URL")  # None: this process crawls alone
+NIANBAO_REDIS_PREFIX = "nianbao"      # Redis key prefix: one per deployment (or test)
+NIANBAO_REDIS_WORKER_TTL = 30.0       # seconds without a heartbeat after which a process counts as dead

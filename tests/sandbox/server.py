@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import pathlib
+import sys
 import threading
 import time
 import urllib.parse
@@ -276,6 +277,12 @@ class _Server(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 128
     sandbox: Sandbox
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hangs up mid-answer (a size cap, a timeout, a stopped crawl) is normal
+        for a web server; anything else is printed as before."""
+        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):
