@@ -206,7 +206,8 @@ def contribution(stats: Any) -> dict[str, int]:
     return {"pages": int(stats.get_value("nianbao/pages/list", 0) + stats.get_value("nianbao/pages/detail", 0)),
             "documents": int(stats.get_value("nianbao/documents/stored", 0)),
             "bytes": int(stats.get_value("downloader/response_bytes", 0)),
-            "errors": int(stats.get_value("nianbao/errors", 0))}
+            "errors": int(stats.get_value("nianbao/errors", 0)),
+            "requests": int(stats.get_value("downloader/request_count", 0))}
 
 
 class SharedTally(Tally):
@@ -462,6 +463,9 @@ class RedisScheduler(BaseScheduler):
                 break
             await asyncio.sleep(0.5)
         self.tally.merge()
+        summed = totals(self.client, self.keys)  # the monitor judges the error rate of the whole portal
+        self.stats.set_value("nianbao/shared/requests", summed.get("requests", 0))
+        self.stats.set_value("nianbao/shared/errors", summed.get("errors", 0))
         if ":portal:" in self.keys.base:  # no `nianbao crawl` run to clean up after it: the last one does
             self.client.sadd(self.keys.merged, self.worker.id)
             merged = set(ids(self.client.smembers(self.keys.merged)))
@@ -478,7 +482,7 @@ def delete(client: redis.Redis, pattern: str) -> None:
 
 def totals(client: redis.Redis, keys: Keys) -> dict[str, int]:
     """A portal's counters summed over the processes that closed it."""
-    out = dict.fromkeys(("pages", "documents", "bytes", "errors"), 0)
+    out = dict.fromkeys(("pages", "documents", "bytes", "errors", "requests"), 0)
     for key in client.scan_iter(match=keys.stats("*")):
         for name, value in client.hgetall(key).items():
             out[name.decode()] = out.get(name.decode(), 0) + int(value)

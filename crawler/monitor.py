@@ -108,7 +108,11 @@ class Monitor:
                 previous = await ctx.io(lambda: ctx.archive.previous_counts(ctx.portal.id, before_run=ctx.run_id))
             except ArchiveError as exc:
                 log.error("could not read the previous run of %s: %s", ctx.portal.id, exc)
-        alerts = alerts_for(counts, previous, int(stats.get_value("downloader/request_count", 0)),
+        # A portal shared by several processes (crawler.distributed) is judged as a whole.
+        requests = int(stats.get_value("nianbao/shared/requests") or stats.get_value("downloader/request_count", 0))
+        errors = stats.get_value("nianbao/shared/errors")
+        judged = counts if errors is None else dataclasses.replace(counts, errors=int(errors))
+        alerts = alerts_for(judged, previous, requests,
                             max_error_rate=self.max_error_rate, fewer_reports=self.fewer_reports, reason=reason)
         counts = dataclasses.replace(counts, alerts=tuple(alerts))
         for alert in alerts:

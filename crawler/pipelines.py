@@ -32,6 +32,7 @@ from crawler.context import CrawlContext
 from crawler.items import DocumentItem, Lead
 
 log = logging.getLogger(__name__)
+FETCHED = object()  # signal: the portal's last response is in; only its parses are still running
 
 
 class ArchivePipeline:
@@ -57,6 +58,8 @@ class ArchivePipeline:
     async def close_spider(self) -> None:
         started = time.monotonic()
         self.stats.set_value("nianbao/fetched_at", round(time.time(), 3))  # the last response is in
+        # Downloads are over: `nianbao crawl` may start the next portal while this one's parses finish.
+        self.crawler.signals.send_catch_log(signal=FETCHED)
         self.stats.set_value("nianbao/parse/waiting_at_close", len(self.pending))
         while self.pending:
             await asyncio.gather(*list(self.pending), return_exceptions=True)

@@ -32,7 +32,7 @@ from scrapy.settings import Settings
 from scrapy.utils.reactor import install_reactor
 
 from archive import Archive, PortalCounts
-from crawler import distributed, parsing, resolver
+from crawler import distributed, parsing, pipelines, resolver
 from crawler.context import archive_settings, close_archives, shared_archive
 from crawler.errors import JobDirError
 from crawler.monitor import Monitor, PortalResult
@@ -131,6 +131,11 @@ class JobDir:
         shutil.rmtree(self.path / "portals", ignore_errors=True)
 
 
+def counted(totals: dict[str, int]) -> dict[str, int]:
+    """The shared totals that are counters of :class:`PortalCounts`."""
+    return {name: value for name, value in totals.items() if name in ("pages", "documents", "bytes", "errors")}
+
+
 def longest_first(archive: Archive, portal: Portal) -> tuple[bool, int, int]:
     """Sort key that starts the longest crawls first, so a run does not end on one big portal
     crawling alone at two requests a time: portals that need Chromium (it has to start), then
@@ -152,6 +157,7 @@ class Runner:
         self.on_progress, self.on_portal_done = on_progress, on_portal_done
         self.results: dict[str, PortalResult] = {}
         self.active: dict[str, Crawler] = {}
+        self.fetched: set[str] = set()  # active portals whose downloads are over (parses are not)
         self.queue: list[Portal] = []
         self.interrupted = False
         self.process: CrawlerProcess | None = None
@@ -212,7 +218,7 @@ class Runner:
             outcome.closed_run = self.shared.leave()
             if outcome.closed_run:  # the counters of every process that crawled each portal
                 outcome.results = {pid: dataclasses.replace(r, counts=dataclasses.replace(
-                    r.counts, **self.shared.totals(pid))) for pid, r in outcome.results.items()}
+                    r.counts, **counted(self.shared.totals(pid)))) for pid, r in outcome.results.items()}
         if outcome.closed_run:
             archive.finish_run(run_id, status=status, summary=outcome.summary(),
                                portals={pid: r.counts for pid, r in outcome.results.items()})
@@ -257,11 +263,22 @@ class Runner:
             portal_settings.set("JOBDIR", str(self.job.portal_dir(portal.id)), priority="cmdline")
         crawler = Crawler(ReportsSpider, portal_settings)
         self.active[portal.id] = crawler
+        crawler.signals.connect(lambda: self._fetched(portal.id, crawler), signal=pipelines.FETCHED, weak=False)
         deferred = self.process.crawl(crawler, portal=portal, registry=self.registry)
         deferred.addBoth(self._finished, portal, crawler)
 
+    def _fetched(self, portal_id: str, crawler: Crawler) -> None:
+        """A portal waiting only for its parses frees its place: ``--parallel`` bounds the portals
+        downloading, and the parser pool works through what they stored meanwhile. A crawler
+        being stopped (Ctrl-C, SIGTERM: ``crawling`` is already False) frees nothing."""
+        if crawler.crawling and portal_id in self.active and portal_id not in self.fetched:
+            self.fetched.add(portal_id)
+            self._next()
+
     def _finished(self, outcome: Any, portal: Portal, crawler: Crawler) -> None:
         self.active.pop(portal.id, None)
+        released = portal.id in self.fetched
+        self.fetched.discard(portal.id)
         try:
             monitor = crawler.get_extension(Monitor)
         except RuntimeError:  # the crawler never got as far as its extensions
@@ -281,7 +298,10 @@ class Runner:
                 self.shared.mark_done(portal.id, result_to_json(result))
         if self.on_portal_done:
             self.on_portal_done(result)
-        self._next()
+        if not released:
+            self._next()
+        elif not self.active:
+            self._stop()
 
     def _stop(self) -> None:
         from twisted.internet import reactor

@@ -2,7 +2,7 @@
 
 Each format runs in a fresh interpreter pinned to one CPU (``sched_setaffinity``), parsing its
 sample documents round-robin for a fixed time budget; documents/second is counted against
-CPU time and wall time, and peak memory is that interpreter's ``ru_maxrss``. Samples: the real
+CPU time and wall time, and peak memory is that interpreter's ``VmHWM`` (``ru_maxrss`` survives exec, so it would show the parent's). Samples: the real
 reports of tests/fixtures (PDFs from WPS, text extractions) and generated reports
 (tests.synth) rendered by python-docx, LibreOffice and the HTML renderers. DOC runs through
 LibreOffice twice: with an empty conversion cache (every document converted) and with the
@@ -22,7 +22,7 @@ FIXTURES = ROOT / "tests" / "fixtures"
 TARGETS = {"pdf (real, WPS)": 10.0, "html (portal page)": 100.0}
 
 WORKER = r"""
-import json, os, pathlib, resource, sys, time
+import json, os, pathlib, sys, time
 os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
 from parsers import parse_bytes
 paths, budget, once = json.loads(sys.argv[1]), float(sys.argv[2]), sys.argv[3] == "1"
@@ -41,7 +41,8 @@ while True:
         break
 cpu, wall = time.process_time() - c0, time.perf_counter() - w0
 print(json.dumps({"n": n, "cpu": cpu, "wall": wall, "statuses": statuses,
-                  "peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+                  "peak": next(int(line.split()[1]) * 1024 for line in open("/proc/self/status")
+                               if line.startswith("VmHWM:")),  # ru_maxrss would include the parent's
                   "size": sum(len(d) for d, _ in docs) / len(docs)}))
 """
 
