@@ -24,7 +24,7 @@ import dataclasses
 import logging
 import os
 import pathlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import exists, select
@@ -45,11 +45,18 @@ from archive.records import (
     Stored,
 )
 from archive.settings import ArchiveSettings
-from archive.staging import Source, Staging
+from archive.staging import Source, StagedBlob, Staging
 from archive.work import ParseJob
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+
+def _one(results: list[Stored | int | ArchiveError]) -> Stored | int:
+    (result,) = results
+    if isinstance(result, ArchiveError):
+        raise result
+    return result
 
 
 class ParserCrashed(ArchiveError):
@@ -90,6 +97,7 @@ class Archive:
             db.ensure_schema(self.engine)
         self.sessions = db.session_factory(self.engine)
         self.read_sessions = db.session_factory(db.reader(self.engine))
+        self.write_lock = db.write_lock(self.engine)
         self.blobs = open_blob_store(settings.blob_store)
         self.staging = Staging(settings.data_dir / "staging", self.blobs)
         self._swept = False
@@ -115,6 +123,8 @@ class Archive:
                 conn.exec_driver_sql("PRAGMA analysis_limit=1000")
                 conn.exec_driver_sql("PRAGMA optimize")
         self.engine.dispose()
+        if isinstance(self.write_lock, db.WriteLock):
+            self.write_lock.close()
 
     def __repr__(self) -> str:
         return f"Archive({self.settings.redacted_url!r}, blobs={self.settings.blob_store!r})"
@@ -124,7 +134,7 @@ class Archive:
     def write(self, work: Callable[[Session], T]) -> T:
         """Run ``work`` in one write transaction, retried on transient failures."""
         def attempt() -> T:
-            with self.sessions() as session, session.begin():
+            with self.write_lock, self.sessions() as session, session.begin():
                 return work(session)
         return db.retrying(attempt)
 
@@ -146,30 +156,9 @@ class Archive:
 
     def store(self, fetch: FetchRecord, body: Source) -> Stored:
         """Store a document response (or local file) with its provenance; dedup by sha256."""
-        if fetch.outcome not in (Outcome.DOCUMENT,):
+        if fetch.outcome is not Outcome.DOCUMENT:
             raise ValueError(f"store() takes documents; record() the outcome {fetch.outcome.value}")
-        if not self._swept:
-            self.sweep()
-        info = provenance.describe(fetch)
-        staged = self.staging.write(body, name=fetch.local_path or fetch.url,
-                                    max_bytes=self.settings.max_document_bytes)
-        version = current_parser_version()
-
-        def work(session: Session) -> Stored:
-            doc_id, new = provenance.ensure_document(session, staged.sha256, staged.size,
-                                                     content_type=info.content_type, filename=info.filename)
-            fetch_id, repeat, changed = provenance.record_fetch(session, fetch, info, document_id=doc_id,
-                                                                size=staged.size)
-            parsed = session.scalar(select(exists().where(Parse.document_id == doc_id, Parse.is_current,
-                                                          Parse.parser_version == version)))
-            return Stored(fetch_id, doc_id, staged.sha256, staged.size, new, changed, repeat, not parsed)
-        try:
-            stored = self.write(work)
-        except BaseException:
-            self.staging.discard(staged)
-            raise
-        self.staging.publish(staged)
-        return stored
+        return _one(self.store_many([(fetch, body)]))  # type: ignore[return-value]
 
     def store_file(self, path: str | os.PathLike[str], fetch: FetchRecord | None = None) -> Stored:
         """Store a local file; provenance names the file (and ``fetch.url`` when it was downloaded)."""
@@ -188,19 +177,80 @@ class Archive:
         """
         if fetch.outcome is Outcome.DOCUMENT:
             raise ValueError("record() is for non-document outcomes; store() documents")
-        info = provenance.describe(fetch)
+        return _one(self.store_many([(fetch, None)]))  # type: ignore[return-value]
 
-        def work(session: Session) -> int:
-            doc_id = None
-            if fetch.outcome is Outcome.NOT_MODIFIED:
-                last = provenance.last_fetch(session, fetch.url)
-                doc_id = session.scalar(select(Document.id).where(Document.sha256 == last.sha256)) if last else None
-            return provenance.record_fetch(session, fetch, info, document_id=doc_id, size=None)[0]
-        return self.write(work)
+    def store_many(self, items: Sequence[tuple[FetchRecord, Source | None]]) -> list[Stored | int | ArchiveError]:
+        """Store documents (``(record, bytes)``) and record other outcomes (``(record, None)``) in
+        one transaction: a crawler's group commit. Returns, in order, :class:`Stored` for each
+        document, the fetch id for each other outcome, or the error of an item that could not be
+        stored on its own (too large, unreadable; nothing of it is kept). A failing transaction
+        raises, and none of the items is kept."""
+        for rec, body in items:
+            if (body is not None) != (rec.outcome is Outcome.DOCUMENT):
+                raise ValueError(f"{rec.url}: bytes go with outcome document, not {rec.outcome.value}")
+        if not self._swept:
+            self.sweep()
+        infos = [provenance.describe(rec) for rec, _ in items]
+        docs = [i for i, (_, body) in enumerate(items) if body is not None]
+        staged: dict[int, StagedBlob | ArchiveError] = dict(zip(docs, self.staging.write_many(
+            [(items[i][1], items[i][0].local_path or items[i][0].url) for i in docs],  # type: ignore[misc]
+            max_bytes=self.settings.max_document_bytes), strict=True))
+        blobs = [b for b in staged.values() if isinstance(b, StagedBlob)]
+        version = current_parser_version()
+
+        def work(session: Session) -> list[Stored | int | ArchiveError]:
+            ids = provenance.ensure_documents(session, [
+                provenance.NewBlob(b.sha256, b.size, infos[i].content_type, infos[i].filename)
+                for i, b in staged.items() if isinstance(b, StagedBlob)])
+            unchanged = [rec.url for rec, _ in items if rec.outcome is Outcome.NOT_MODIFIED]
+            last = provenance.last_fetches(session, unchanged) if unchanged else {}
+            shas = {lf.sha256 for lf in last.values()}
+            known = dict(session.execute(select(Document.sha256, Document.id)
+                                         .where(Document.sha256.in_(shas))).all()) if shas else {}
+            observations, places = [], []
+            for i, (rec, _) in enumerate(items):
+                blob = staged.get(i)
+                if isinstance(blob, ArchiveError):
+                    continue
+                if blob is not None:
+                    doc_id, size = ids[blob.sha256][0], blob.size
+                else:
+                    seen = last.get(rec.url) if rec.outcome is Outcome.NOT_MODIFIED else None
+                    doc_id, size = (known.get(seen.sha256) if seen else None), None
+                observations.append(provenance.Observation(rec, infos[i], doc_id, size))
+                places.append(i)
+            recorded = provenance.record_fetches(session, observations) if observations else []
+            doc_ids = [o.document_id for o in observations if o.document_id is not None]
+            parsed = set(session.scalars(select(Parse.document_id).where(
+                Parse.document_id.in_(doc_ids), Parse.is_current, Parse.parser_version == version))) if doc_ids else set()
+            out: list[Stored | int | ArchiveError] = [
+                blob if isinstance(blob := staged.get(i), ArchiveError) else 0 for i in range(len(items))]
+            told: set[str] = set()  # the same new bytes twice in a batch: new the first time only
+            for i, o, (fetch_id, repeat, changed) in zip(places, observations, recorded, strict=True):
+                blob = staged.get(i)
+                if isinstance(blob, StagedBlob):
+                    new = ids[blob.sha256][1] and blob.sha256 not in told
+                    told.add(blob.sha256)
+                    out[i] = Stored(fetch_id, o.document_id, blob.sha256, blob.size, new,  # type: ignore[arg-type]
+                                    changed, repeat, o.document_id not in parsed)
+                else:
+                    out[i] = fetch_id
+            return out
+        try:
+            results = self.write(work)
+        except BaseException:
+            self.staging.discard_many(blobs)
+            raise
+        self.staging.publish_many(blobs)
+        return results
 
     def last_fetch(self, url: str) -> LastFetch | None:
-        """The last fetch of ``url`` that stored a document: validators for If-None-Match etc."""
-        return self.read(lambda s: provenance.last_fetch(s, url))
+        return self.last_fetches([url]).get(url)
+
+    def last_fetches(self, urls: Iterable[str]) -> dict[str, LastFetch]:
+        """ETag / Last-Modified / sha256 of the last document each URL gave (one query)."""
+        wanted = list(urls)
+        return self.read(lambda s: provenance.last_fetches(s, wanted)) if wanted else {}
 
     def read_blob(self, sha256: str) -> bytes:
         """The bytes of a stored document, verified against their hash."""

@@ -92,7 +92,7 @@ class FileSystemBlobStore:
                 return False
             os.replace(tmp, target)
         os.chmod(target, 0o444)
-        _fsync_dir(target.parent)
+        fsync_dir(target.parent)
         return True
 
     def delete(self, sha256: str) -> None:
@@ -144,6 +144,6 @@ def _fsync_file(path: pathlib.Path) -> None:
         os.close(fd)
 
 
-def _fsync_dir(path: pathlib.Path) -> None:
+def fsync_dir(path: pathlib.Path) -> None:
     with contextlib.suppress(OSError):  # not every file system lets a directory be fsynced
         _fsync_file(path)

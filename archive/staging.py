@@ -1,7 +1,7 @@
 """Incoming bytes wait here until the database row that names them is committed.
 
 The order of a store is: stream to a temp file while hashing (with a size cap) and fsync it;
-rename it to ``staging/<sha256>~<worker>``; commit the document and fetch rows; then publish
+rename it to ``staging/<sha256>~<worker>`` and fsync the directory; commit the document and fetch rows; then publish
 the staged file into the blob store (create-if-absent) and remove it. So the blob store never
 holds a blob that no document row names, and a committed row's bytes are always either published
 or still staged (``find`` serves them from here in the meantime). ``kill -9`` at any point leaves
@@ -16,13 +16,14 @@ import io
 import os
 import pathlib
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import BinaryIO
 
 from archive import liveness
-from archive.blobstore import CHUNK, BlobStore, is_sha256
-from archive.errors import InputError, TooLarge
+from archive.blobstore import CHUNK, BlobStore, fsync_dir, is_sha256
+from archive.errors import ArchiveError, InputError, TooLarge
 
 Source = bytes | BinaryIO | Iterable[bytes]
 
@@ -43,6 +44,9 @@ def _chunks(source: Source) -> Iterable[bytes]:
             yield chunk
     else:
         yield from source  # type: ignore[misc]
+
+
+_THREADS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="staging")
 
 
 class Staging:
@@ -81,6 +85,42 @@ class Staging:
         staged = self.root / f"{sha}~{self._token()}"
         os.replace(tmp, staged)
         return StagedBlob(sha, size, staged)
+
+    def write_many(self, sources: Sequence[tuple[Source, str]], *, max_bytes: int) -> list[StagedBlob | ArchiveError]:
+        """Stage several ``(source, name)`` at once: their hashing, writing and fsyncs overlap in
+        threads, and one fsync of the staging directory makes all their names durable. A source
+        that cannot be staged (too large, unreadable) gives its error in its place."""
+        def stage(source: Source, name: str) -> StagedBlob | ArchiveError:
+            try:
+                return self.write(source, name=name, max_bytes=max_bytes)
+            except ArchiveError as exc:
+                return exc
+
+        jobs = [_THREADS.submit(stage, src, name) for src, name in sources]
+        wait(jobs)
+        out = [job.result() for job in jobs if job.exception() is None]
+        if len(out) < len(jobs):  # a defect, not a property of one source: stage nothing
+            self.discard_many(b for b in out if isinstance(b, StagedBlob))
+            raise next(job.exception() for job in jobs if job.exception() is not None)  # type: ignore[misc]
+        first: dict[str, StagedBlob] = {}
+        for blob in out:  # the same bytes twice share one staged file: publish it once
+            if isinstance(blob, StagedBlob) and blob.path is not None:
+                if blob.sha256 in first:
+                    blob.path = None
+                else:
+                    first[blob.sha256] = blob
+        if first:
+            fsync_dir(self.root)
+        return out
+
+    def publish_many(self, blobs: Iterable[StagedBlob]) -> None:
+        """Publish staged blobs; call only after their rows are committed (directory fsyncs overlap)."""
+        for job in [_THREADS.submit(self.publish, b) for b in blobs if b.path is not None]:
+            job.result()
+
+    def discard_many(self, blobs: Iterable[StagedBlob]) -> None:
+        for blob in blobs:
+            self.discard(blob)
 
     def publish(self, blob: StagedBlob) -> None:
         """Move a staged blob into the store; call only after its row is committed."""

@@ -40,7 +40,7 @@ class ConditionalRequestMiddleware:
             return None
         ctx = CrawlContext.of(self.crawler)
         try:
-            last = await ctx.io(ctx.archive.last_fetch, lead.url)
+            last = await ctx.last_fetch(lead.url)
         except ArchiveError as exc:
             log.error("archive lookup of %s failed (%s): fetching it unconditionally", lead.url, exc)
             last = None

@@ -1,9 +1,10 @@
 """One crawl of one portal as the components see it: its archive, run, portal and tallies.
 
 The pipeline, the middlewares and the monitor of a crawler share one :class:`CrawlContext`
-(``CrawlContext.of(crawler)``). The archive is opened once per process and its calls, which
-block on disk and database I/O, run in a small thread pool (:meth:`CrawlContext.io`), never on
-the reactor. The tallies of reports found, new, changed and failed survive a killed crawl: each
+(``CrawlContext.of(crawler)``). The archive is opened once per process; fetches and documents are
+written in group commits and conditional lookups made in batches (``crawler.batching``), other
+calls, which block on disk and database I/O, run in a small thread pool (:meth:`CrawlContext.io`);
+none runs on the reactor. The tallies of reports found, new, changed and failed survive a killed crawl: each
 change is appended to a journal in the crawl's ``JOBDIR`` and replayed when it resumes.
 """
 from __future__ import annotations
@@ -21,9 +22,10 @@ from scrapy.utils.job import job_dir
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from archive import Archive, ArchiveError, ArchiveSettings, FetchRecord, Filed, Hints
+from archive import Archive, ArchiveError, ArchiveSettings, FetchRecord, Filed, Hints, LastFetch, Stored
 from archive.api import current_parser_version
 from archive.models import Document, Parse, ReportSource
+from crawler.batching import Batcher
 from crawler.items import Lead
 from crawler.registry import Portal
 
@@ -31,6 +33,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 _ARCHIVES: dict[ArchiveSettings, Archive] = {}
+_BATCHERS: dict[ArchiveSettings, tuple[Batcher[Any, Any], Batcher[Any, Any]]] = {}
 _IO = ThreadPoolExecutor(max_workers=4, thread_name_prefix="archive-io")
 JOURNAL = "nianbao-tally.jsonl"
 RUN_FILE = "nianbao-run.json"
@@ -47,7 +50,24 @@ def shared_archive(settings: ArchiveSettings) -> Archive:
     return _ARCHIVES[settings]
 
 
+def batchers(settings: ArchiveSettings) -> tuple[Batcher[Any, Any], Batcher[Any, Any]]:
+    """This process's (writer, reader) for ``settings``: every fetch and document goes through the
+    writer's group commit (``Archive.store_many``), every conditional lookup through the reader."""
+    if settings not in _BATCHERS:
+        archive = shared_archive(settings)
+
+        def lookup(urls: list[str]) -> list[LastFetch | None]:
+            found = archive.last_fetches(urls)
+            return [found.get(u) for u in urls]
+        _BATCHERS[settings] = (Batcher(archive.store_many, name="archive-writer"),
+                               Batcher(lookup, name="archive-reader"))
+    return _BATCHERS[settings]
+
+
 def close_archives() -> None:
+    while _BATCHERS:
+        for batcher in _BATCHERS.popitem()[1]:
+            batcher.close()
     while _ARCHIVES:
         _ARCHIVES.popitem()[1].close()
 
@@ -101,6 +121,7 @@ class CrawlContext:
         self.settings = crawler.settings
         self.portal: Portal = crawler.spider.portal
         self.archive = shared_archive(archive_settings(crawler.settings))
+        self.writer, self.reader = batchers(self.archive.settings)
         self.run_id: int | None = self.settings.getint("NIANBAO_RUN_ID") or None
         self.owns_run = False
         self.tally = Tally()
@@ -119,6 +140,14 @@ class CrawlContext:
     async def io(self, fn: Callable[..., T], *args: Any) -> T:
         """Run a blocking archive call in the archive's thread pool."""
         return await asyncio.get_running_loop().run_in_executor(_IO, fn, *args)
+
+    async def store(self, rec: FetchRecord, body: bytes) -> Stored:
+        """Store a document with its provenance (in the process's next group commit)."""
+        return await asyncio.wrap_future(self.writer.submit((rec, body)))
+
+    async def last_fetch(self, url: str) -> LastFetch | None:
+        """What a conditional request for ``url`` needs (in the process's next batched lookup)."""
+        return await asyncio.wrap_future(self.reader.submit(url))
 
     async def open(self) -> None:
         """Register the portal and join (or open) the crawl run; replay a killed crawl's tallies."""
@@ -204,7 +233,7 @@ class CrawlContext:
     async def record(self, rec: FetchRecord) -> int | None:
         """Record a non-document outcome; a failing archive is logged, never fatal to the crawl."""
         try:
-            return await self.io(self.archive.record, rec)
+            return await asyncio.wrap_future(self.writer.submit((rec, None)))
         except ArchiveError as exc:
             log.error("could not record %s for %s: %s", rec.outcome.value, rec.url, exc)
             return None

@@ -4,48 +4,55 @@ With ``NIANBAO_REDIS_URL`` set (``nianbao crawl --redis URL``) each portal's req
 seen-request fingerprints live in Redis instead of in the process, so every process running the
 same command — on one machine or several, writing into one PostgreSQL archive and one blob
 store — takes requests from the same queues, and a request is fetched once whichever process
-found it. The layout is scrapy-redis's (a sorted set of pickled requests by priority, a set of
-fingerprints); scrapy-redis itself pops a request and forgets it, so a process that is killed
-loses everything it was fetching. Here a popped request is a *claim* until its work is done:
+found it. It is built on scrapy-redis (its scheduler, priority queue of pickled requests and
+dupefilter set of fingerprints), which pops a request and forgets it: a process that is killed
+loses everything it was fetching. What nianbao adds is that a popped request is a *claim*:
 
 * **A unit of work** is a request taken from the shared queue plus what follows from it in the
   same process: its retries, its redirects' and challenges' repetitions, the attachments of a
   detail page (kept with their page so provenance links them), and the parsing of every
-  document they stored. Pop and claim are one Lua script (the request moves into the process's
-  claims hash); the claim is dropped once the engine is done with every request of the unit and
-  the parses pending at that moment have finished.
+  document they stored. :class:`ClaimQueue`'s pop is one Lua script that moves the request
+  into the process's claims hash; the claim is dropped once the engine is done with every
+  request of the unit and the parses pending at that moment have finished.
 * **A process that dies** stops refreshing its heartbeat key. ``NIANBAO_REDIS_WORKER_TTL``
   seconds later any other process of the crawl puts its claims back in the queue, and they are
   done again: what was already stored is asked for conditionally, answered 304 and parsed if it
   was not (``crawler.conditional``); an attachment already claimed by its page may be requested
-  again by that page. Nothing is lost and the archive dedups what is seen twice.
+  again by that page (an ``owners`` hash beside the dupefilter's set). Nothing is lost and the
+  archive dedups what is seen twice. (So a request is also queued in one step with its
+  fingerprint, where scrapy-redis asks its dupefilter, then pushes.)
 * **A portal is finished** when its queue is empty and no live process holds a claim; each
   process then adds its counters to the portal's shared tallies, waits for the others to close
   it too, and reads the totals, so every process's monitor sees the whole crawl.
-* Start requests are queued once (``started``), whoever starts first; the hosts a portal moved
-  to (``crawler.scope``) are published before any request that needs them is queued.
+* Start requests are queued once (``started``, a second dupefilter), whoever starts first; the
+  hosts a portal moved to (``crawler.scope``) are published before any request that needs them
+  is queued.
 
-Keys (``NIANBAO_REDIS_PREFIX``, default ``nianbao``): ``P:runN:PORTAL:{queue,seen,started,
+Keys (``NIANBAO_REDIS_PREFIX``, default ``nianbao``): ``P:runN:PORTAL:{queue,seen,owners,started,
 claims:WORKER,workers,closed,moved,tally,stats:WORKER}`` for a ``nianbao crawl`` run N (a
 ``scrapy crawl`` without a run uses ``P:portal:PORTAL:…``), ``P:worker:WORKER`` heartbeats, and
 ``P:crawl:SELECTION`` → the run the processes of one selection share (:class:`SharedRun`).
 
-One private Scrapy attribute is read: the engine's set of requests in progress
-(:func:`in_progress`); without it claims are dropped only when a portal closes (a killed
-process then redoes more, but still loses nothing).
+scrapy-redis 0.9 calls what Scrapy 2.13+ deprecates (``Spider.log()``, stats with a ``spider``)
+and has a request fingerprint of its own: :class:`RedisScheduler` opens its queue and counts
+itself, :class:`SeenFilter` uses the crawler's ``REQUEST_FINGERPRINTER``. Two private Scrapy
+attributes are used: the engine's set of requests in progress (:func:`in_progress`; without it
+claims are dropped only when a portal closes, and a killed process then redoes more, but still
+loses nothing) and its next-call (:func:`wake`; without it an idle process looks at the queue
+only every 5 s).
 """
 from __future__ import annotations
 
 import asyncio
 import atexit
 import contextlib
+import functools
 import hashlib
 import heapq
 import itertools
 import json
 import logging
 import os
-import pickle
 import socket
 import threading
 import time
@@ -56,11 +63,13 @@ from typing import Any
 
 import redis
 from scrapy import Request, signals
-from scrapy.core.scheduler import BaseScheduler
 from scrapy.exceptions import DontCloseSpider
 from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.httpobj import urlparse_cached
-from scrapy.utils.request import request_from_dict
+from scrapy_redis.connection import get_redis
+from scrapy_redis.dupefilter import RFPDupeFilter
+from scrapy_redis.queue import PriorityQueue
+from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task
 
 from crawler.context import CrawlContext, Tally
@@ -70,7 +79,7 @@ from crawler.pipelines import ArchivePipeline
 
 log = logging.getLogger(__name__)
 START = "nianbao_start"      # meta: a request of the spider's start(), queued once by whoever comes first
-UNIT = "nianbao_unit"        # meta: the unit of work (claim) a request kept in this process belongs to
+UNIT = "nianbao_unit"        # meta: the claim (the request as queued) whose unit of work a request is part of
 TICK = 1.0                   # seconds between releasing finished claims and looking for dead processes
 CLOSE_WAIT = 3600.0          # longest wait for the other processes to close a finished portal
 
@@ -84,15 +93,17 @@ return r[1]
 """
 # Queue a request unless its fingerprint was seen: KEYS seen, queue; ARGV fingerprint, score, request.
 PUSH = """
-if redis.call('HSETNX', KEYS[1], ARGV[1], '') == 0 then return 0 end
+if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
 redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
 return 1
 """
 # An attachment of a detail page: new, or already owned by that same page (its unit being redone).
+# KEYS seen, owners; ARGV fingerprint, page.
 OWN = """
-local owner = redis.call('HGET', KEYS[1], ARGV[1])
-if owner and owner ~= ARGV[2] then return 0 end
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+if redis.call('SADD', KEYS[1], ARGV[1]) == 0 and redis.call('HGET', KEYS[2], ARGV[1]) ~= ARGV[2] then
+  return 0
+end
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
 return 1
 """
 # Put every claim of a process back in the queue.
@@ -121,7 +132,7 @@ class Worker:
 
     def __init__(self, url: str, prefix: str, ttl: float) -> None:
         self.url, self.prefix, self.ttl = url, prefix, max(ttl, 1.0)
-        self.client = redis.Redis.from_url(url)
+        self.client = get_redis(url=url)  # with scrapy-redis's timeouts
         self.id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self._stop = threading.Event()
         try:
@@ -184,7 +195,7 @@ class Keys:
 
     def __init__(self, prefix: str, run_id: int | None, portal: str) -> None:
         self.base = f"{prefix}:run{run_id}:{portal}" if run_id else f"{prefix}:portal:{portal}"
-        for name in ("queue", "seen", "started", "workers", "closed", "merged", "moved", "tally"):
+        for name in ("queue", "seen", "owners", "started", "workers", "closed", "merged", "moved", "tally"):
             setattr(self, name, f"{self.base}:{name}")
 
     def claims(self, worker_id: str) -> str:
@@ -199,6 +210,15 @@ def in_progress(crawler: Any) -> set[Request] | None:
     being processed); None if this Scrapy version keeps them elsewhere."""
     slot = getattr(crawler.engine, "_slot", None)
     return getattr(slot, "inprogress", None)
+
+
+def wake(crawler: Any) -> None:
+    """Make the engine ask the scheduler for requests now. An engine with nothing in flight
+    asks only at its heartbeat (every 5 s): a process that ran dry would leave the shared queue
+    to the others for that long, so the scheduler wakes it each tick while the queue holds work."""
+    nextcall = getattr(getattr(crawler.engine, "_slot", None), "nextcall", None)
+    if nextcall is not None:
+        nextcall.schedule()
 
 
 def contribution(stats: Any) -> dict[str, int]:
@@ -237,28 +257,92 @@ class SharedTally(Tally):
 
 @dataclass
 class Unit:
-    """A claimed request and what it led to in this process."""
+    """The requests a claim led to in this process, and the parses pending when they were done."""
 
-    member: bytes                                   # the claimed request, as queued
     requests: set[Request] = field(default_factory=set)
-    waiting: set[asyncio.Future[Any]] | None = None  # parses pending when its last request was done
+    waiting: set[asyncio.Future[Any]] | None = None
 
 
-class RedisScheduler(BaseScheduler):
-    """The scheduler of one portal's crawl when its queue is shared (see the module's doc)."""
+class SeenFilter(RFPDupeFilter):
+    """scrapy-redis's dupefilter (a Redis set of fingerprints shared by every process), with the
+    crawler's request fingerprints, and the ``owners`` hash beside it: the detail page each
+    attachment fingerprint belongs to."""
+
+    def __init__(self, server: redis.Redis, key: str, fingerprinter: Any, owners: str = "",
+                 debug: bool = False) -> None:
+        super().__init__(server, key, debug=debug)
+        self.fingerprinter, self.owners = fingerprinter, owners
+        self._own = server.register_script(OWN)
+
+    def request_fingerprint(self, request: Request) -> str:
+        return self.fingerprinter.fingerprint(request).hex()
+
+    def own(self, fingerprint: str, page: str) -> bool:
+        """Mark an attachment of ``page`` seen; False if it was seen already, except by ``page``."""
+        return bool(self._own(keys=[self.key, self.owners], args=[fingerprint, page]))
+
+
+class ClaimQueue(PriorityQueue):
+    """scrapy-redis's priority queue whose :meth:`pop` claims: the request moves into the
+    ``claims`` hash of this process (with its score, for :meth:`requeue`), and the popped request
+    carries its claim in ``meta[UNIT]``."""
+
+    def __init__(self, server: redis.Redis, spider: Any, key: str, serializer: Any = None, *,
+                 claims: str) -> None:
+        super().__init__(server, spider, key, serializer)
+        self.claims = claims
+        self._pop, self._push, self._requeue = (server.register_script(s) for s in (POP, PUSH, REQUEUE))
+
+    def _encode_request(self, request: Request) -> bytes:
+        meta = {k: v for k, v in request.meta.items() if k not in (UNIT, START)}
+        return super()._encode_request(request.replace(meta=meta))
+
+    def push(self, request: Request, seen: RFPDupeFilter | None = None) -> bool:
+        """Queue a request; with a dupefilter, only if the request is new to it (in one step)."""
+        if seen is None:
+            super().push(request)
+            return True
+        return bool(self._push(keys=[seen.key, self.key],
+                               args=[seen.request_fingerprint(request), -request.priority,
+                                     self._encode_request(request)]))
+
+    def pop(self, timeout: float = 0) -> Request | None:
+        member = self._pop(keys=[self.key, self.claims])
+        if member is None:
+            return None
+        try:
+            request = self._decode_request(member)
+        except Exception:  # a request this version cannot read: not claimed, not queued
+            self.server.hdel(self.claims, member)
+            raise
+        request.meta[UNIT] = member
+        return request
+
+    def release(self, *members: bytes) -> None:
+        self.server.hdel(self.claims, *members)
+
+    def requeue(self, claims: str | None = None) -> int:
+        """Put every claim of this process (or of the one whose claims hash is given) back."""
+        return self._requeue(keys=[claims or self.claims, self.key])
+
+
+class RedisScheduler(Scheduler):
+    """scrapy-redis's scheduler of one portal's crawl, with claims (see the module's doc); the
+    requests a unit of work repeats or keeps in this process wait in ``local``."""
 
     def __init__(self, crawler: Any, shared: Worker) -> None:
-        self.crawler, self.stats, self.worker = crawler, crawler.stats, shared
-        self.client = shared.client
-        self.pop, self.push, self.own, self.requeue = (self.client.register_script(s)
-                                                       for s in (POP, PUSH, OWN, REQUEUE))
-        self.local: list[tuple[int, int, Request]] = []   # requests that stay in this process
+        self.crawler, self.worker = crawler, shared
+        self.keys = Keys(shared.prefix, crawler.settings.getint("NIANBAO_RUN_ID") or None, crawler.spider.name)
+        seen = functools.partial(SeenFilter, shared.client, fingerprinter=crawler.request_fingerprinter,
+                                 debug=crawler.settings.getbool("DUPEFILTER_DEBUG"))
+        super().__init__(shared.client, persist=True, dupefilter=seen(self.keys.seen, owners=self.keys.owners))
+        self.started = seen(self.keys.started)
+        self.stats = crawler.stats  # counted here: scrapy-redis's enqueue/next pass the stats a `spider`
+        self.local: list[tuple[int, int, Request]] = []
         self._order = itertools.count()
-        self.units: dict[str, Unit] = {}
-        self.unit_of_page: dict[str, str] = {}           # detail page URL → its unit
+        self.units: dict[bytes, Unit] = {}
+        self.unit_of_page: dict[str, bytes] = {}         # detail page URL → its claim
         self.attachments: set[str] = set()               # fingerprints of attachments kept here
-        self.spider: Any = None
-        self.keys: Keys | None = None
         self.tally: SharedTally | None = None
         self.loop: task.LoopingCall | None = None
         self.moves = 0
@@ -272,56 +356,49 @@ class RedisScheduler(BaseScheduler):
     # --- Scrapy's scheduler interface ----------------------------------------------------------
 
     def open(self, spider: Any) -> None:
+        # Not scrapy-redis's open(), which logs with Scrapy's deprecated Spider.log().
         self.spider = spider
-        settings = self.crawler.settings
-        self.keys = Keys(self.worker.prefix, settings.getint("NIANBAO_RUN_ID") or None, spider.name)
-        self.client.sadd(self.keys.workers, self.worker.id)
-        ctx = CrawlContext.of(self.crawler)
-        self.tally = ctx.tally = SharedTally(self.client, self.keys.tally, ctx.tally)
-        queued = self.client.zcard(self.keys.queue)
-        if queued:
+        self.queue = ClaimQueue(self.server, spider, self.keys.queue, claims=self.keys.claims(self.worker.id))
+        if queued := len(self.queue):
             log.info("%s: joining a shared crawl with %d requests queued", spider.name, queued)
+        self.server.sadd(self.keys.workers, self.worker.id)
+        ctx = CrawlContext.of(self.crawler)
+        self.tally = ctx.tally = SharedTally(self.server, self.keys.tally, ctx.tally)
         self.loop = task.LoopingCall(self.tick)
         self.loop.start(TICK, now=False)
 
     def has_pending_requests(self) -> bool:
-        assert self.keys is not None
-        return bool(self.local) or self.client.zcard(self.keys.queue) > 0
+        return bool(self.local) or super().has_pending_requests()
 
     def enqueue_request(self, request: Request) -> bool:
-        assert self.keys is not None
         if request.meta.pop(START, False):
-            return self._share(request, self.keys.started)
+            return self._share(request, self.started)
         if request.dont_filter:  # a repetition of a request of this process (retry, challenge, replay)
             return self._keep(request, request.meta.get(UNIT))
         lead = request.meta.get(META)
         if lead is not None and lead.kind == "attachment" and lead.referrer in self.unit_of_page:
-            fingerprint = self.crawler.request_fingerprinter.fingerprint(request).hex()
-            if fingerprint in self.attachments or not self.own(keys=[self.keys.seen],
-                                                              args=[fingerprint, lead.referrer]):
-                self.stats.inc_value("nianbao/redis/duplicates")
-                return False
+            fingerprint = self.df.request_fingerprint(request)
+            if fingerprint in self.attachments or not self.df.own(fingerprint, lead.referrer):
+                return self._duplicate(request)
             self.attachments.add(fingerprint)
             return self._keep(request, self.unit_of_page[lead.referrer])
-        return self._share(request, self.keys.seen)
+        return self._share(request, self.df)
 
     def next_request(self) -> Request | None:
-        assert self.keys is not None
         if self.local:
             return heapq.heappop(self.local)[2]
-        member = self.pop(keys=[self.keys.queue, self.keys.claims(self.worker.id)])
-        if member is None:
-            return None
         try:
-            request = request_from_dict(pickle.loads(member), spider=self.spider)
-        except Exception as exc:  # a request this version cannot read: drop it, loudly
+            request = self.queue.pop()
+        except redis.RedisError:
+            raise
+        except Exception as exc:  # a request this version cannot read: dropped, loudly
             log.error("%s: dropped a queued request that cannot be read: %s", self.spider.name, exc)
-            self.client.hdel(self.keys.claims(self.worker.id), member)
             self.stats.inc_value("nianbao/redis/unreadable")
             return None
-        unit = hashlib.sha1(member).hexdigest()
-        request.meta[UNIT] = unit
-        self.units[unit] = Unit(member, {request})
+        if request is None:
+            return None
+        unit = request.meta[UNIT]
+        self.units[unit] = Unit({request})
         lead = request.meta.get(META)
         if lead is not None and lead.kind == "detail":
             self.unit_of_page[lead.url] = unit
@@ -330,40 +407,42 @@ class RedisScheduler(BaseScheduler):
         return request
 
     def close(self, reason: str) -> Any:
-        assert self.keys is not None
         if self.loop is not None and self.loop.running:
             self.loop.stop()
         self._release_done(closing=True)
         if self.units:  # stopped before its work was done: another process does it
-            n = self.requeue(keys=[self.keys.claims(self.worker.id), self.keys.queue])
+            n = self.queue.requeue()
             log.warning("%s: %d unfinished requests put back in the shared queue", self.spider.name, n)
             self.units.clear()
-        self.client.hset(self.keys.stats(self.worker.id), mapping=contribution(self.stats))
-        self.client.sadd(self.keys.closed, self.worker.id)
+        super().close(reason)  # persist: the queue and fingerprints stay for the other processes
+        self.server.hset(self.keys.stats(self.worker.id), mapping=contribution(self.stats))
+        self.server.sadd(self.keys.closed, self.worker.id)
         return deferred_from_coro(self._settle(reason))
 
     # --- keeping requests here or sharing them -------------------------------------------------
 
-    def _share(self, request: Request, seen: str) -> bool:
-        assert self.keys is not None
+    def _share(self, request: Request, seen: SeenFilter) -> bool:
+        self._publish_moves()
         try:
-            data = request.to_dict(spider=self.spider)
-            data["meta"] = {k: v for k, v in data["meta"].items() if k not in (UNIT, START)}
-            member = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
+            queued = self.queue.push(request, seen)
+        except redis.RedisError:
+            raise
         except Exception as exc:  # a callback that is not a spider method, something unpicklable
             log.warning("%s: %s cannot be shared (%s); fetched by this process only", self.spider.name,
                         request, exc)
             self.stats.inc_value("nianbao/redis/unserializable")
             return self._keep(request, request.meta.get(UNIT))
-        self._publish_moves()
-        fingerprint = self.crawler.request_fingerprinter.fingerprint(request).hex()
-        if not self.push(keys=[seen, self.keys.queue], args=[fingerprint, -request.priority, member]):
-            self.stats.inc_value("nianbao/redis/duplicates")
-            return False
+        if not queued:
+            return self._duplicate(request)
         self.stats.inc_value("nianbao/redis/enqueued")
         return True
 
-    def _keep(self, request: Request, unit_id: str | None) -> bool:
+    def _duplicate(self, request: Request) -> bool:
+        self.df.log(request, self.spider)
+        self.stats.inc_value("nianbao/redis/duplicates")
+        return False
+
+    def _keep(self, request: Request, unit_id: bytes | None) -> bool:
         unit = self.units.get(unit_id) if unit_id else None
         if unit is not None:
             request.meta[UNIT] = unit_id
@@ -374,19 +453,17 @@ class RedisScheduler(BaseScheduler):
 
     def _publish_moves(self) -> None:
         """Hosts this portal moved to, in Redis before any request for them is queued."""
-        assert self.keys is not None
         moved = getattr(getattr(self.spider, "scope", None), "moved", {})
         if len(moved) > self.moves:
-            self.client.hset(self.keys.moved, mapping=moved)
+            self.server.hset(self.keys.moved, mapping=moved)
             self.moves = len(moved)
 
     def _learn_moves(self, request: Request) -> None:
-        assert self.keys is not None
         scope = getattr(self.spider, "scope", None)
         lead = request.meta.get(META)
         if scope is None or scope.allows(urlparse_cached(request).hostname, lead.kind if lead else "page"):
             return
-        for old, new in self.client.hgetall(self.keys.moved).items():
+        for old, new in self.server.hgetall(self.keys.moved).items():
             scope.learn_move(old.decode(), new.decode())
 
     # --- claims --------------------------------------------------------------------------------
@@ -395,12 +472,13 @@ class RedisScheduler(BaseScheduler):
         try:
             self._release_done()
             self._requeue_dead()
+            if len(self.queue):
+                wake(self.crawler)
         except redis.RedisError as exc:
             log.error("%s: Redis at %s: %s", self.spider.name, self.worker.url, exc)
 
     def _release_done(self, closing: bool = False) -> None:
         """Drop the claims of units whose requests are done and whose documents are parsed."""
-        assert self.keys is not None
         busy = in_progress(self.crawler)
         if busy is None:  # cannot tell which requests are done until the portal closes
             if not closing:
@@ -419,22 +497,20 @@ class RedisScheduler(BaseScheduler):
                 done.append(unit_id)
         if not done:
             return
-        self.client.hdel(self.keys.claims(self.worker.id), *(self.units[u].member for u in done))
+        self.queue.release(*done)
         for unit_id in done:
             del self.units[unit_id]
         self.unit_of_page = {url: u for url, u in self.unit_of_page.items() if u in self.units}
         self.stats.inc_value("nianbao/redis/released", len(done))
 
     def _others(self) -> list[str]:
-        assert self.keys is not None
-        return [w for w in ids(self.client.smembers(self.keys.workers)) if w != self.worker.id]
+        return [w for w in ids(self.server.smembers(self.keys.workers)) if w != self.worker.id]
 
     def _requeue_dead(self) -> None:
-        assert self.keys is not None
         for wid, alive in self.worker.alive(self._others()).items():
             if alive:
                 continue
-            n = self.requeue(keys=[self.keys.claims(wid), self.keys.queue])
+            n = self.queue.requeue(self.keys.claims(wid))
             if n:
                 log.warning("%s: process %s stopped answering; its %d unfinished requests are queued again",
                             self.spider.name, wid, n)
@@ -443,35 +519,34 @@ class RedisScheduler(BaseScheduler):
     def spider_idle(self, spider: Any) -> None:
         """Stay open while the portal's crawl goes on elsewhere: requests queued, or claimed by a
         live process (whose callbacks may queue more)."""
-        assert self.keys is not None
         self.tick()
-        if self.local or self.client.zcard(self.keys.queue):
+        if self.has_pending_requests():
             raise DontCloseSpider
         others = self._others()
         alive = self.worker.alive(others)
-        if any(alive[w] and self.client.hlen(self.keys.claims(w)) for w in others):
+        if any(alive[w] and self.server.hlen(self.keys.claims(w)) for w in others):
             raise DontCloseSpider
 
     async def _settle(self, reason: str) -> None:
         """Wait for the other processes of a finished portal, then take in their tallies."""
-        assert self.keys is not None and self.tally is not None
+        assert self.tally is not None
         deadline = time.monotonic() + CLOSE_WAIT
         while reason == "finished" and time.monotonic() < deadline:
-            closed = set(ids(self.client.smembers(self.keys.closed)))
+            closed = set(ids(self.server.smembers(self.keys.closed)))
             pending = [w for w in self._others() if w not in closed]
             if not any(self.worker.alive(pending).values()):
                 break
             await asyncio.sleep(0.5)
         self.tally.merge()
-        summed = totals(self.client, self.keys)  # the monitor judges the error rate of the whole portal
+        summed = totals(self.server, self.keys)  # the monitor judges the error rate of the whole portal
         self.stats.set_value("nianbao/shared/requests", summed.get("requests", 0))
         self.stats.set_value("nianbao/shared/errors", summed.get("errors", 0))
         if ":portal:" in self.keys.base:  # no `nianbao crawl` run to clean up after it: the last one does
-            self.client.sadd(self.keys.merged, self.worker.id)
-            merged = set(ids(self.client.smembers(self.keys.merged)))
+            self.server.sadd(self.keys.merged, self.worker.id)
+            merged = set(ids(self.server.smembers(self.keys.merged)))
             left = [w for w in self._others() if w not in merged]
             if not any(self.worker.alive(left).values()):
-                delete(self.client, self.keys.base + ":*")
+                delete(self.server, self.keys.base + ":*")
 
 
 def delete(client: redis.Redis, pattern: str) -> None:

@@ -2,9 +2,11 @@
 
 The pipeline stores a document and submits ``archive.parse_and_file`` for it here; the reactor
 only awaits the result, so a slow PDF (or a DOC going through LibreOffice) never stalls
-downloads. (Workers keep their CPU priority: on SQLite a filing holds the archive's write lock,
-and a de-prioritised worker holding it would stall the crawl's own writes.) Workers are started by a forkserver that has imported the parsers and the archive
-once. A worker that dies (a parser crashing the interpreter) breaks the pool: it is replaced and
+downloads. Workers run at a lower CPU priority (``NIANBAO_PARSE_NICE``): on a busy machine the
+crawl keeps its pace and the parsers use what it leaves, catching up once downloads are over;
+the crawl's own writes do not wait for them, being group commits off the reactor
+(``crawler.batching``). Workers are started by a forkserver that has imported the parsers and
+the archive once. A worker that dies (a parser crashing the interpreter) breaks the pool: it is replaced and
 the documents that were in it are parsed again once; the one that breaks it twice is reported.
 """
 from __future__ import annotations
@@ -31,15 +33,16 @@ class ParseCrashed(CrawlerError):
 
 
 class ParsePool:
-    def __init__(self, workers: int) -> None:
-        self.workers = workers
+    def __init__(self, workers: int, nice: int = 0) -> None:
+        self.workers, self.nice = workers, nice
         self._generation = 0
         self._executor = self._start()
 
     def _start(self) -> ProcessPoolExecutor:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["parsers", "archive", "archive.work"])
-        return ProcessPoolExecutor(max_workers=self.workers, mp_context=context, initializer=_worker_init)
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=context, initializer=_worker_init,
+                                   initargs=(self.nice,))
 
     def _restart(self, generation: int) -> None:
         if generation != self._generation:  # another caller replaced it already
@@ -65,20 +68,22 @@ class ParsePool:
         self._executor.shutdown(wait=True, cancel_futures=True)
 
 
-def _worker_init() -> None:
+def _worker_init(nice: int) -> None:
     """Ctrl-C reaches the whole process group: the crawler decides when parsing stops."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if nice > 0:
+        os.nice(nice)
 
 
-_POOLS: dict[int, ParsePool] = {}
+_POOLS: dict[tuple[int, int], ParsePool] = {}
 
 
-def shared(workers: int = 0) -> ParsePool:
+def shared(workers: int = 0, nice: int = 0) -> ParsePool:
     """This process's pool (``workers`` = 0: one per CPU), started on first use."""
-    count = workers or os.cpu_count() or 1
-    if count not in _POOLS:
-        _POOLS[count] = ParsePool(count)
-    return _POOLS[count]
+    key = (workers or os.cpu_count() or 1, nice)
+    if key not in _POOLS:
+        _POOLS[key] = ParsePool(*key)
+    return _POOLS[key]
 
 
 def shutdown_all() -> None:

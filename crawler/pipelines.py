@@ -39,8 +39,9 @@ class ArchivePipeline:
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
-        self.backlog = max(1, crawler.settings.getint("NIANBAO_PARSE_BACKLOG", 5000))
+        self.backlog = max(1, crawler.settings.getint("NIANBAO_PARSE_BACKLOG", 50000))
         self.workers = crawler.settings.getint("NIANBAO_PARSE_WORKERS", 0)
+        self.nice = crawler.settings.getint("NIANBAO_PARSE_NICE", 0)
         self.pending: set[asyncio.Task[None]] = set()
         self.fetch_ids: dict[str, asyncio.Future[int | None]] = {}  # detail URL → its fetch row
         self.ctx: CrawlContext | None = None
@@ -53,7 +54,7 @@ class ArchivePipeline:
     async def open_spider(self) -> None:
         self.ctx = CrawlContext.of(self.crawler)
         await self.ctx.open()
-        self.pool = parsing.shared(self.workers)
+        self.pool = parsing.shared(self.workers, self.nice)
 
     async def close_spider(self) -> None:
         started = time.monotonic()
@@ -99,7 +100,7 @@ class ArchivePipeline:
         rec = ctx.record_of(lead, item.url, status=item.status, final_url=item.url, redirects=tuple(item.redirects),
                             headers=item.headers, filename=item.filename, parent_fetch_id=parent)
         try:
-            stored = await ctx.io(ctx.archive.store, rec, item.body)
+            stored = await ctx.store(rec, item.body)
         except TooLarge as exc:
             self.stats.inc_value("nianbao/outcome/too_large")
             self.stats.inc_value("nianbao/errors")

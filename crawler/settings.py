@@ -36,6 +36,9 @@ LOG_LEVEL = "INFO"
 DOWNLOAD_TIMEOUT = 90                 # slow portals answer in seconds; a scanned PDF takes longer
 DOWNLOAD_MAXSIZE = 128 * 1024 * 1024  # larger documents are refused (recorded as too_large)
 DOWNLOAD_WARNSIZE = 32 * 1024 * 1024
+CONCURRENT_ITEMS = 8                  # Scrapy starts this many tasks per response (default 100); a
+                                      # nianbao page yields at most one document item
+SCRAPER_SLOT_MAX_ACTIVE_SIZE = 32 * 1024 * 1024  # bytes of responses waiting for the archive's group commit
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
@@ -88,7 +91,8 @@ NIANBAO_DATA_DIR = None               # None: $NIANBAO_DATA_DIR, else ./data
 NIANBAO_PARALLEL_PORTALS = 8         # `nianbao crawl`: portals crawled at the same time
 NIANBAO_RUN_ID = None                 # set by `nianbao crawl`; alone, a crawl opens its own run
 NIANBAO_PARSE_WORKERS = 0             # parser processes; 0 = one per CPU
-NIANBAO_PARSE_BACKLOG = 5000          # documents waiting for a parser before downloads wait too
+NIANBAO_PARSE_NICE = 10               # parser processes run this much nicer than the crawl (0: as nice)
+NIANBAO_PARSE_BACKLOG = 50000         # documents waiting for a parser (about 2 KB each) before downloads wait too
 NIANBAO_MAX_ERROR_RATE = 0.1          # alert when more than this share of requests failed
 NIANBAO_ALERT_FEWER_REPORTS = True    # alert when a portal yields fewer reports than last run
 

@@ -4,6 +4,9 @@
     nianbao parse report.pdf                     # one summary line per file
     nianbao parse --json a.pdf b.html > out.jsonl  # one JSON object per line
     nianbao parse --agency-hint 郑州市二七区建设和交通局 --year-hint 2020 page.html
+
+Exit status 0 when every file parsed completely; 1 when any did not (partial, needs_ocr,
+legacy_format, not_a_report, unreadable), with one line on stderr for each such file.
 """
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ import sys
 import click
 
 from parsers import parse_path
-from parsers.result import ParseResult
+from parsers.result import ParseResult, Status
 
 
 def summary(path: str, result: ParseResult) -> str:
@@ -44,7 +47,7 @@ def parse(as_json: bool, agency_hint: str | None, year_hint: int | None, files: 
             click.echo(json.dumps(result.to_json(), ensure_ascii=False, separators=(",", ":")))
         else:
             click.echo(summary(path, result))
-        if not result.status.has_facts:
+        if result.status is not Status.PARSED:  # partial too: its facts are printed, but not all of them
             failed += 1
             click.echo(f"{path}: {result.status.value}: {result.error}", err=True)
     sys.exit(1 if failed else 0)

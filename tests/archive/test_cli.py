@@ -91,3 +91,37 @@ def test_errors_name_the_file_and_the_reason(cli, tmp_path):
     finally:
         del os.environ["NIANBAO_MAX_DOCUMENT_BYTES"]
     assert f"{big}: larger than the limit of 1,000 bytes; not stored" in result.output
+
+
+def test_ingest_hints_provenance_and_a_filtered_reparse_with_its_progress_bar(cli, tmp_path, db_url):
+    """What `ingest` is told (agency, year, region, source URL, title, date) is kept as the
+    fetch's provenance and fills in what the document does not say; `reparse --agency --year`
+    re-parses only that report, showing a progress bar unless -q."""
+    from sqlalchemy import create_engine, text
+
+    from archive.settings import normalise_url
+
+    seed = FIXTURES / "seeds" / "001_4c36db1c4b6f0da5.txt"
+    body = seed.read_text(encoding="utf-8").split("三、主动公开政府信息情况", 1)[1]
+    anonymous = tmp_path / "anonymous.txt"  # no title: neither agency nor year in the text
+    anonymous.write_text("一、总体情况\n\n本年度未收到申请。\n\n三、主动公开政府信息情况" + body, encoding="utf-8")
+    other = tmp_path / "other.txt"
+    other.write_bytes(seed_report(agency_name(5)))
+    cli("ingest", str(other))
+    out = cli("ingest", str(anonymous), "--agency", "淮安市洪泽区教育局", "--year", "2021", "--region", "江苏省/淮安市/洪泽区",
+              "--source-url", "http://www.hongze.gov.cn.test/art/2022/1/20/art_1.html", "--title", "洪泽区教育局2021年年报",
+              "--published", "2022-01-20").output
+    assert "淮安市洪泽区教育局 2021 → report" in out
+    engine = create_engine(normalise_url(db_url))
+    with engine.connect() as conn:
+        row = conn.execute(text("SELECT url, local_path, agency_hint, year_hint, county, list_title, list_date "
+                                "FROM fetches WHERE agency_hint IS NOT NULL")).one()
+        reports = conn.execute(text("SELECT agency, year FROM v_reports ORDER BY year")).all()
+    engine.dispose()
+    assert row.url == "http://www.hongze.gov.cn.test/art/2022/1/20/art_1.html" and row.local_path == str(anonymous)
+    assert (row.agency_hint, row.year_hint, row.county, row.list_title) == ("淮安市洪泽区教育局", 2021, "洪泽区", "洪泽区教育局2021年年报")
+    assert str(row.list_date)[:10] == "2022-01-20"
+    assert [tuple(r) for r in reports] == [(agency_name(5), 2020), ("淮安市洪泽区教育局", 2021)]
+    run = cli("reparse", "--all", "--agency", "淮安市洪泽区教育局", "--year", "2021")
+    assert "1 documents" in run.output and "unchanged      1" in run.output
+    assert "reparse" in run.stderr and "1/1" in run.stderr  # the progress bar, on stderr

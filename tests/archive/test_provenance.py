@@ -115,3 +115,46 @@ def test_local_file_has_provenance(archive, tmp_path):
     assert row["url"] == path.as_uri()
     again = archive.store_file(path)
     assert again.repeat and again.document_id == stored.document_id
+
+
+def test_a_batch_is_one_commit_item_by_item(db_url, data_dir):
+    """store_many (the crawler's group commit): documents and other outcomes in one transaction;
+    an item that cannot be stored gives its error in its place and leaves nothing, the others
+    are stored; the same bytes twice in a batch are one document and one blob."""
+    from tests.dbs import clear
+
+    clear(db_url)
+    with Archive.open(db_url, data_dir, max_document_bytes=1000) as ar:
+        first = ar.store(FetchRecord(url="http://a.test/old.pdf", status=200, headers={"ETag": '"1"'}), b"old")
+        results = ar.store_many([
+            (FetchRecord(url="http://a.test/r.pdf", status=200), b"report"),
+            (FetchRecord(url="http://a.test/huge.pdf", status=200), b"x" * 1001),
+            (FetchRecord(url="http://a.test/gone", outcome=Outcome.SOFT_404, status=200), None),
+            (FetchRecord(url="http://b.test/copy.pdf", status=200), b"report"),
+            (FetchRecord(url="http://a.test/old.pdf", outcome=Outcome.NOT_MODIFIED, status=304), None),
+        ])
+        stored, too_large, soft_404, copy, not_modified = results
+        assert isinstance(too_large, TooLarge) and "http://a.test/huge.pdf" in str(too_large)
+        assert stored.new_document and not copy.new_document and copy.document_id == stored.document_id
+        assert isinstance(soft_404, int) and isinstance(not_modified, int)
+        rows = {r["url"]: r for r in fetches(ar)}
+        assert set(rows) == {"http://a.test/old.pdf", "http://a.test/r.pdf", "http://a.test/gone", "http://b.test/copy.pdf"}
+        assert rows["http://a.test/gone"]["outcome"] == "soft_404" and rows["http://a.test/gone"]["document_id"] is None
+        unchanged = [r for r in fetches(ar) if r["outcome"] == "not_modified"]
+        assert [(r["id"], r["document_id"]) for r in unchanged] == [(not_modified, first.document_id)]
+        assert sorted(ar.blobs) == sorted({first.sha256, stored.sha256})
+        assert not list((data_dir / "staging").iterdir())
+        assert ar.last_fetches(["http://a.test/r.pdf", "http://b.test/copy.pdf", "http://a.test/gone"]) == {
+            "http://a.test/r.pdf": ar.last_fetch("http://a.test/r.pdf"),
+            "http://b.test/copy.pdf": ar.last_fetch("http://b.test/copy.pdf")}
+        with pytest.raises(ValueError, match="bytes go with outcome document"):
+            ar.store_many([(FetchRecord(url="http://a.test/x", outcome=Outcome.CHALLENGE), b"<html>")])
+
+
+def test_one_url_twice_in_a_batch_is_recorded_in_order(archive):
+    url = "http://a.test/r.pdf"
+    a, b, c = archive.store_many([(FetchRecord(url=url, status=200), b"v1"), (FetchRecord(url=url, status=200), b"v1"),
+                                  (FetchRecord(url=url, status=200), b"v2")])
+    assert not a.repeat and b.repeat and b.fetch_id == a.fetch_id and not b.changed
+    assert c.changed and not c.repeat and c.fetch_id != a.fetch_id
+    assert [(r["id"], r["times_seen"]) for r in fetches(archive)] == [(a.fetch_id, 2), (c.fetch_id, 1)]

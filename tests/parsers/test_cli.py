@@ -50,6 +50,19 @@ def test_failing_file_exits_nonzero_with_one_line_on_stderr(tmp_path: pathlib.Pa
     assert errors[1].startswith(f"{missing}: unreadable: cannot read file")
 
 
+def test_a_partial_report_prints_its_facts_and_exits_nonzero(tmp_path: pathlib.Path) -> None:
+    from tests.parsers.helpers import report
+
+    partial = tmp_path / "partial.txt"
+    partial.write_bytes(report(review=""))  # section 四 missing
+    proc = run("parse", "--json", str(SEED), str(partial))
+    assert proc.returncode == 1
+    first, second = (json.loads(line) for line in proc.stdout.strip().splitlines())
+    assert first["status"] == "parsed" and second["status"] == "partial" and second["facts"]
+    (error,) = proc.stderr.strip().splitlines()
+    assert error.startswith(f"{partial}: partial: ") and "facts could not be read" in error
+
+
 def test_hints(tmp_path: pathlib.Path) -> None:
     text = "一、总体情况\n\n本年度未收到申请。\n\n" + SEED.read_text(encoding="utf-8").split("三、主动公开政府信息情况", 1)[1]
     (tmp_path / "r.txt").write_text(text, encoding="utf-8")

@@ -2,8 +2,9 @@
 
 Formats made in Python (text, HTML page, HTML fragment, Word HTML, DOCX) are explored by
 Hypothesis over the whole perturbation space (derandomized: the same examples in CI every
-run). The LibreOffice formats (DOC, WPS, PDF, scans) come from one session batch of seeded
-reports, so soffice starts a few times, not once per document. The five seeds and the three
+run). The LibreOffice formats (DOC, WPS, PDF, scans) are explored by Hypothesis with a few
+examples (each a soffice run) and, broadly, from one session batch of seeded reports, so
+soffice starts a few times, not once per document. The five seeds and the three
 real reports are re-printed from their hand-checked facts in every format too.
 """
 from __future__ import annotations
@@ -115,3 +116,12 @@ def test_office_renderings_round_trip(office_batch, index: int, fmt: str) -> Non
 @pytest.mark.parametrize("index", range(len(DOCUMENTS)), ids=NON_REPORTS)
 def test_non_reports_as_pdf(office_batch, index: int) -> None:
     check(DOCUMENTS[index], "pdf", office_batch[(-1 - index, "pdf")])
+
+
+@pytest.mark.libreoffice
+@settings(CI, max_examples=9)
+@given(report=reports(), fmt=st.sampled_from(("pdf", "doc", "wps")))
+def test_generated_reports_round_trip_through_libreoffice(report: Report, fmt: str) -> None:
+    """Hypothesis over the LibreOffice formats too: fewer examples, each a real soffice run
+    (and, for DOC and WPS, the parser's own conversion)."""
+    check(report, fmt)

@@ -2,6 +2,7 @@
 published at, and the registry a crawler starts from."""
 from __future__ import annotations
 
+import io
 import tomllib
 from collections import Counter
 from typing import Any
@@ -49,6 +50,23 @@ def test_every_agency_year_report_is_listed_with_facts(truth: dict[str, Any]) ->
     formats = Counter(d["format"] for r in reports for p in r["publications"] for d in p["documents"])
     assert set(formats) == {"html", "html_word", "pdf", "scan_pdf", "docx", "doc", "wps", "ofd"}
     assert not all(r["text_layer"] for r in reports) and any(r["text_layer"] for r in reports)
+    layouts = Counter("hybrid" if r["hybrid"] else r["layout"] for r in reports)
+    assert set(layouts) == {"2019", "2021", "hybrid"}, layouts  # both layouts and the hybrid
+
+
+def test_scanned_reports_have_no_text_layer(truth: dict[str, Any], http: HTTP) -> None:
+    """A scan_pdf is page images only: no text a parser could read (and the truth says so)."""
+    from pdfminer.high_level import extract_text
+
+    scans = [(r, d) for r in truth["reports"] for p in r["publications"] if p["status"] == "ok"
+             for d in p["documents"] if d["format"] == "scan_pdf" and d["status"] != "404"]
+    assert scans
+    for report, doc in scans[:3]:
+        got = http.get(doc["url"])
+        assert got.status == 200 and got.body.startswith(b"%PDF")
+        assert extract_text(io.BytesIO(got.body)).strip() == "", doc["url"]
+        assert not report["text_layer"] or any(d["format"] != "scan_pdf" for p in report["publications"]
+                                               for d in p["documents"])
 
 
 def test_every_published_url_answers(sandbox: Sandbox, truth: dict[str, Any], http: HTTP) -> None:
