@@ -23,6 +23,7 @@ USER_AGENT = None  # None: "Mozilla/5.0 (compatible; nianbao/<version>; +<NIANBA
 ROBOTSTXT_OBEY = True                 # a portal may say obey_robots = false (only with consent)
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOADER = "crawler.downloader.Downloader"  # Scrapy's, with the per-host limit kept (see there)
 DOWNLOAD_DELAY = 0.5                  # the floor AutoThrottle never goes below
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0

@@ -29,6 +29,7 @@ class Result:
     data_dir: pathlib.Path
     truth: dict[str, Any]
     log: list[tuple[str, str, int]]
+    in_flight: dict[str, int]
 
     def rows(self, sql: str, **params: Any) -> list[Any]:
         engine = sa.create_engine(self.db_url.replace("postgresql://", "postgresql+psycopg://", 1))
@@ -51,7 +52,7 @@ def result(request: pytest.FixtureRequest, small: Sandbox, tmp_path_factory: pyt
     with database(request.param, tmp) as url:
         small.reset()  # transient failures fail again; the log holds this crawl only
         crawl = run_nianbao(*crawl_args(small, url, tmp / "data", "--all"))
-        yield Result(crawl, url, tmp / "data", small.ground_truth(), list(small.log))
+        yield Result(crawl, url, tmp / "data", small.ground_truth(), list(small.log), dict(small.max_in_flight))
 
 
 def robots_closed(truth: dict[str, Any]) -> set[str]:
@@ -106,6 +107,11 @@ def test_robots_txt_is_obeyed(result: Result) -> None:
     for site in (s for s in result.truth["sites"] if s["robots"] != "open"):
         paths = {u.split(site["host"], 1)[1].split("/", 1)[1] for _, u, _ in result.log if f"//{site['host']}:" in u}
         assert paths == {"robots.txt"}, paths
+
+
+def test_no_host_answers_more_than_two_crawler_requests_at_a_time(result: Result) -> None:
+    """CONCURRENT_REQUESTS_PER_DOMAIN = 2, even with no download delay (crawler.downloader)."""
+    assert result.in_flight and max(result.in_flight.values()) == 2, result.in_flight
 
 
 def test_only_the_challenge_sites_and_the_spa_use_chromium(result: Result) -> None:

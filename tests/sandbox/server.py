@@ -8,6 +8,7 @@ the reserved host ``admin.sandbox.test`` (see README.md).
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -16,7 +17,7 @@ import sys
 import threading
 import time
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from typing import Any
@@ -65,6 +66,8 @@ class Sandbox:
         self.log: list[tuple[str, str, int]] = []  # (method, url, status) of every request
         self.errors: list[str] = []  # exceptions raised while answering (tests assert none)
         self._hits: dict[str, int] = {}
+        self._in_flight: dict[str, int] = {}
+        self.max_in_flight: dict[str, int] = {}  # host → most crawler requests answered at once
         self._lock = threading.Lock()
         self.registry_path: pathlib.Path | None = None  # set by write()
         self.truth_path: pathlib.Path | None = None
@@ -192,6 +195,7 @@ class Sandbox:
         with self._lock:
             self._hits.clear()
             self.log.clear()
+            self.max_in_flight.clear()
 
     def report_truth(self, report_id: str) -> dict[str, Any]:
         return next(r for r in self.ground_truth()["reports"] if r["id"] == report_id)
@@ -245,6 +249,23 @@ class Sandbox:
             return Response(status=404, body=NOT_FOUND)
         resp.delay = self.world.slow.get(key, 0.0) * self.slow_scale
         return resp
+
+    @contextlib.contextmanager
+    def answering(self, req: Request) -> Iterator[None]:
+        """Count ``req`` as in flight at its host until its answer is ready (``max_in_flight``).
+        A page's own requests in Chromium (scripts, XHR: they carry ``Sec-Fetch-Mode``) are not
+        counted; the navigation itself is the crawler's request and is."""
+        if "sec-fetch-mode" in req.headers:
+            yield
+            return
+        with self._lock:
+            self._in_flight[req.host] = n = self._in_flight.get(req.host, 0) + 1
+            self.max_in_flight[req.host] = max(n, self.max_in_flight.get(req.host, 0))
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._in_flight[req.host] -= 1
 
     def _admin(self, req: Request) -> Response:
         def js(data: Any, status: int = 200) -> Response:
@@ -308,13 +329,14 @@ class _Handler(BaseHTTPRequestHandler):
             target = parts.path + ("?" + parts.query if parts.query else "")
         req = Request(method=self.command, host=host.lower(), port_suffix=f":{port}" if port else "",
                       target=target or "/", headers={k.lower(): v for k, v in self.headers.items()}, body=body)
-        try:
-            resp = box.handle(req)
-        except Exception as exc:  # a sandbox bug must not look like a dropped connection
-            resp = Response(status=500, body=f"sandbox error: {exc!r}".encode(), content_type="text/plain")
-            box.errors.append(f"{req.method} {req.url()}: {exc!r}")
-        if resp.delay:
-            time.sleep(resp.delay)
+        with box.answering(req):  # until the answer is sent: the client cannot have it before
+            try:
+                resp = box.handle(req)
+            except Exception as exc:  # a sandbox bug must not look like a dropped connection
+                resp = Response(status=500, body=f"sandbox error: {exc!r}".encode(), content_type="text/plain")
+                box.errors.append(f"{req.method} {req.url()}: {exc!r}")
+            if resp.delay:
+                time.sleep(resp.delay)
         site = box.hosts.get(req.host)
         self.server_version = SERVER_HEADER.get(site.platform, "nginx") if site else "nginx"
         self.send_response(resp.status)
