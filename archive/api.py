@@ -245,6 +245,7 @@ class Archive:
         return results
 
     def last_fetch(self, url: str) -> LastFetch | None:
+        """The last fetch of ``url`` that stored a document: validators for If-None-Match etc."""
         return self.last_fetches([url]).get(url)
 
     def last_fetches(self, urls: Iterable[str]) -> dict[str, LastFetch]:
