@@ -7,7 +7,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.nianbao-installed
 
-.PHONY: help setup test test-fast bench demo crawl lint clean
+.PHONY: help setup test bench demo crawl lint clean score
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -39,6 +39,9 @@ SANDBOX_SEED ?= 7
 SANDBOX_PORT ?= 0
 sandbox: setup  ## serve the simulated province until ^C (SANDBOX_SIZE=small|medium|large SANDBOX_SEED=7 SANDBOX_PORT=0); portals.toml + ground_truth.json appear in sandbox-out/$(SANDBOX_SIZE) once it is ready
 	$(BIN)/python -m tests.sandbox serve --seed $(SANDBOX_SEED) --size $(SANDBOX_SIZE) --port $(SANDBOX_PORT) --out sandbox-out/$(SANDBOX_SIZE)
+
+score: setup  ## score `nianbao parse --json` against the hand-checked seeds and real reports (SCORE_DIRS=... for others)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python tests/tools/score_parse.py $(or $(SCORE_DIRS),tests/fixtures/seeds tests/fixtures/realdata)
 
 lint: setup  ## ruff
 	$(BIN)/ruff check crawler parsers archive tests

@@ -1,9 +1,11 @@
 """The result of parsing one document: the public contract of `parsers/`.
 
 `ParseResult.to_json()` is exactly the object of ``report-schema.md`` (agency, year,
-layout, facts, derived, checks, warnings) plus ``status``, ``parser_version``, ``where``
-(for each fact, where in the source it was read) and a few descriptive fields. The archive
-stores it as is; re-parsing compares two of them fact by fact.
+layout, facts, derived, checks, warnings) plus ``status``, ``parser_version`` and ``where``
+(for each fact, where in the source it was read): nothing else, because scripts and the
+scoring tool read it as a contract. The descriptive fields (format, title, kind, error) stay
+on the object, and the archive stores them in columns of their own; in the JSON, a document
+without facts says why in its one warning.
 """
 from __future__ import annotations
 
@@ -77,11 +79,7 @@ class ParseResult:
             "facts": dict(self.facts),
             "derived": list(self.derived),
             "checks": [asdict(c) for c in self.checks],
-            "warnings": list(self.warnings),
+            "warnings": list(self.warnings) or ([self.error] if self.error and not self.status.has_facts else []),
             "where": {k: {a: v for a, v in asdict(w).items() if v is not None}
                       for k, w in self.where.items()},
-            "format": self.format,
-            "title": self.title,
-            "kind": self.kind,
-            "error": self.error,
         }

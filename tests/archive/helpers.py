@@ -5,6 +5,7 @@ import json
 import pathlib
 from typing import Any
 
+import parsers
 from archive import Archive, FetchRecord, Hints, Listing
 from archive.records import Stored
 from parsers.result import Check, ParseResult, Status, Where
@@ -83,6 +84,43 @@ def write_reports(directory: pathlib.Path, n: int, *, copies: int = 0) -> list[p
         path.write_bytes(seed_report(agency_name(i), trailer="\n"))
         paths.append(path)
     return paths
+
+
+OLD_VERSION = parsers.PARSER_VERSION + "-old"  # a parser version before the current one
+NOT_A_REPORT = "关于印发洪泽区2024年政务公开工作要点的通知\n各镇人民政府，区各有关部门：\n现将工作要点印发给你们，请认真贯彻落实。\n".encode()
+
+
+def age(archive: Archive, directory: pathlib.Path, version: str = OLD_VERSION) -> list[Any]:
+    """Five reports (2019, 2020, …) and a work plan, ingested and then made to look parsed by an older
+    parser ``version`` whose parses differ from today's on three documents: it misread a number of r0
+    (``art20.9.procurement.projects`` 9, printed 2), could not read r1 (``unreadable``), and took the
+    work plan for a report (``parsed``). Returns the ingested items, in that order."""
+    from sqlalchemy import text
+
+    from archive.ingest import ingest
+
+    def execute(sql: str, **params: Any) -> None:
+        archive.write(lambda s: s.execute(text(sql), params))
+
+    paths = []
+    for i in range(5):
+        paths.append(directory / f"r{i}.txt")
+        paths[-1].write_bytes(seed_report(agency_name(i), year=2019 + i % 2))
+    paths.append(directory / "plan.txt")
+    paths[-1].write_bytes(NOT_A_REPORT)
+    items = ingest(archive, paths)
+    parse = dict(archive.read(lambda s: s.execute(text(
+        "SELECT d.sha256, p.id FROM parses p JOIN documents d ON d.id = p.document_id")).all()))
+    sha = [i.stored.sha256 for i in items]
+    execute("UPDATE parses SET parser_version = :v", v=version)
+    # r0: the old parser misread a number
+    execute("UPDATE facts SET value = 9 WHERE parse_id = :p AND key = 'art20.9.procurement.projects'", p=parse[sha[0]])
+    # r1: the old parser could not read it
+    execute("DELETE FROM facts WHERE parse_id = :p", p=parse[sha[1]])
+    execute("UPDATE parses SET status = 'unreadable', n_facts = 0 WHERE id = :p", p=parse[sha[1]])
+    # the work plan: the old parser took it for a report
+    execute("UPDATE parses SET status = 'parsed' WHERE id = :p", p=parse[sha[5]])
+    return items
 
 
 def nianbao(*args: str) -> list[str]:

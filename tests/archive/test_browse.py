@@ -1,6 +1,7 @@
 """`nianbao browse`: Datasette on the archive, driven in headless Chromium."""
 from __future__ import annotations
 
+import datetime as dt
 import socket
 import subprocess
 import time
@@ -8,7 +9,7 @@ import urllib.request
 
 import pytest
 
-from archive import ArchiveSettings, ConfigurationError
+from archive import ArchiveSettings, ConfigurationError, Hints, Region
 from archive.browse import QUERIES, VIEWS, metadata, sqlite_path
 from archive.ingest import ingest
 
@@ -49,16 +50,20 @@ def test_browse_needs_the_sqlite_archive(tmp_path):
 
 @pytest.mark.browser
 def test_a_report_table_in_chromium(tmp_path):
+    """What a user sees in a browser: a report's row, its facts with where each was read, and the
+    canned coverage query counting found and late reports by region and year."""
     from playwright.sync_api import sync_playwright
 
     from archive import Archive
 
     data = tmp_path / "data"
     url = f"sqlite:///{data / 'nianbao.sqlite'}"
-    with Archive.open(url, data) as ar:
-        items = ingest(ar, [FIXTURES / "realdata" / "hongze-district-2024.pdf",
-                            FIXTURES / "realdata" / "hongze-district-2023.pdf"])
-    report_id = items[0].filed.report_id
+    hints = Hints(region=Region("江苏省", "淮安市", "洪泽区"))  # as the county's portal would give them
+    with Archive.open(url, data) as ar:  # the 2024 report published after its deadline, 31 March 2025: late
+        (item,) = ingest(ar, [FIXTURES / "realdata" / "hongze-district-2024.pdf"], hints=hints,
+                         published=dt.date(2025, 4, 1))
+        ingest(ar, [FIXTURES / "realdata" / "hongze-district-2023.pdf"], hints=hints, published=dt.date(2024, 3, 28))
+    report_id = item.filed.report_id
     port = free_port()
     proc = subprocess.Popen(nianbao("browse", "--port", str(port), "--db", url, "--data-dir", str(data)),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -81,6 +86,15 @@ def test_a_report_table_in_chromium(tmp_path):
             new_total = page.locator("table.rows-and-columns tbody tr", has_text="applications.new.total")
             assert new_total.locator("td.col-value").inner_text() == "95.0"
             assert new_total.locator("td.col-page").inner_text().strip().isdigit()
+
+            page.goto(f"{base}/nianbao/coverage_by_region?province=江苏省")
+            assert "Coverage by region and year" in page.locator("h1").inner_text()
+            rows = page.locator("table.rows-and-columns tbody tr")
+            assert rows.count() == 2  # 2023 and 2024
+            shown = [[rows.nth(i).locator(f"td.col-{c}").inner_text().strip()
+                      for c in ("province", "city", "year", "agencies", "found", "late", "missing")] for i in range(2)]
+            assert shown == [["江苏省", "淮安市", "2023", "1", "1", "0", "0"],
+                             ["江苏省", "淮安市", "2024", "1", "1", "1", "0"]]
 
             page.goto(f"{base}/nianbao/failing_checks")
             assert "Reports failing 勾稽" in page.locator("h1").inner_text()

@@ -7,11 +7,14 @@ import os
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import text
 
+import parsers
+from archive import Archive
 from crawler.cli import main
 from tests.dbs import clear
 
-from .helpers import FIXTURES, agency_name, seed_report
+from .helpers import FIXTURES, age, agency_name, count, seed_report
 
 REAL = [str(FIXTURES / "realdata" / "hongze-district-2023.pdf"), str(FIXTURES / "realdata" / "hongze-district-2024.pdf")]
 
@@ -125,3 +128,47 @@ def test_ingest_hints_provenance_and_a_filtered_reparse_with_its_progress_bar(cl
     run = cli("reparse", "--all", "--agency", "淮安市洪泽区教育局", "--year", "2021")
     assert "1 documents" in run.output and "unchanged      1" in run.output
     assert "reparse" in run.stderr and "1/1" in run.stderr  # the progress bar, on stderr
+
+
+def test_reparse_prints_what_changed_and_writes_the_diff(cli, tmp_path, db_url):
+    """After parses by an older parser that differ from today's (one misread number, one document
+    it could not read, a work plan it took for a report), `reparse --all` prints each list with
+    one line per document or fact, `--diff-out` writes the changed fact as CSV, and `--dry-run`
+    prints the same changes while the archive keeps the old parses."""
+    with Archive.open(db_url, tmp_path / "data") as ar:
+        misread, unread, _, _, _, plan = (i.stored.sha256 for i in age(ar, tmp_path))
+    state = text("SELECT (SELECT COUNT(*) FROM parses), (SELECT COUNT(*) FROM facts), (SELECT COUNT(*) FROM reparse_runs), "
+                 "(SELECT COUNT(*) FROM parses WHERE is_current AND parser_version = :v), (SELECT SUM(value) FROM facts)")
+
+    def snapshot() -> tuple:
+        with Archive.open(db_url, tmp_path / "data") as ar:
+            return ar.read(lambda s: tuple(s.execute(state, {"v": parsers.PARSER_VERSION}).one()))
+
+    def changes(mode: str) -> list[str]:
+        return [f"reparse ({mode}; parser {parsers.PARSER_VERSION}; all): 6 documents",
+                "  newly parsed   1", "  newly failing  1", "  changed        1", "  unchanged      3",
+                "  changed facts  1",
+                "newly parsed:", f"  {agency_name(1)} 2020 [{unread[:12]}]: unreadable → parsed",
+                "newly failing:", f"  ? ? [{plan[:12]}]: parsed → not_a_report",
+                "changed facts:", f"  {agency_name(0)} 2019 [{misread[:12]}] art20.9.procurement.projects: 9 → 2"]
+
+    before = snapshot()
+    dry_csv, diff_csv = tmp_path / "dry.csv", tmp_path / "diff.csv"
+    dry = cli("reparse", "--all", "--dry-run", "-j", "1", "-q", "--diff-out", str(dry_csv)).output
+    assert dry.splitlines()[:12] == changes("dry run, nothing written")
+    assert snapshot() == before  # nothing written: no new parse, fact, run or value
+    run = cli("reparse", "--all", "-j", "1", "-q", "--diff-out", str(diff_csv)).output
+    assert run.splitlines()[:12] == changes("run 1")
+    assert f"1 changed facts written to {diff_csv}" in run
+
+    for path in (dry_csv, diff_csv):
+        with open(path, encoding="utf-8", newline="") as fh:
+            (row,) = list(csv.DictReader(fh))
+        assert (row["agency"], row["year"], row["sha256"], row["key"], row["change"]) == (
+            agency_name(0), "2019", misread, "art20.9.procurement.projects", "changed"), path
+        assert (float(row["old_value"]), float(row["new_value"])) == (9, 2), path
+    with Archive.open(db_url, tmp_path / "data") as ar:
+        assert count(ar, "SELECT COUNT(*) FROM parses WHERE is_current AND parser_version = :v",
+                     v=parsers.PARSER_VERSION) == 6
+        assert count(ar, "SELECT value FROM v_facts WHERE canonical AND sha256 = :s "
+                         "AND key = 'art20.9.procurement.projects'", s=misread) == 2

@@ -4,11 +4,13 @@ from __future__ import annotations
 import subprocess
 import time
 
-from sqlalchemy import text
+from sqlalchemy import event, func, select, text
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 import parsers
-from archive import Archive
+from archive import Archive, agencies, db, filing
 from archive.ingest import ingest
+from archive.models import Report
 from tests.dbs import clear
 
 from .helpers import count, inconsistencies, nianbao, write_reports
@@ -95,3 +97,57 @@ def test_two_reparse_workers_share_one_run(db_url, tmp_path):
         assert count(ar, "SELECT COUNT(*) FROM parses WHERE is_current AND parser_version = :v",
                      v=parsers.PARSER_VERSION) == 60
         assert inconsistencies(ar) == {}
+
+
+def test_a_report_lost_to_a_racing_writer_is_found_when_the_transaction_is_retried(archive, db_url):
+    """The tenacity path of `db.retrying`: another connection files the same agency-year between
+    our look-up and our insert, so the first attempt really fails and the second finds its report.
+
+    On PostgreSQL (READ COMMITTED, the archive's write session) the insert loses UNIQUE (agency,
+    year): an IntegrityError. SQLite's BEGIN IMMEDIATE keeps a racer out of a write transaction, so
+    there the race runs in a deferred one, which SQLite stops from writing over the newer commit
+    (SQLITE_BUSY_SNAPSHOT, "database is locked"). Both are errors the retry must answer.
+    """
+    def new_agency(session) -> int:
+        agency = agencies.resolve(session, "淮安市洪泽区人民政府")
+        session.flush()
+        return agency.id
+    agency_id = archive.write(new_agency)
+    racer = db.create_engine(db_url)
+    racer_ids: list[int] = []
+
+    def race(*_: object) -> None:  # another process files the same agency-year and commits
+        with db.session_factory(racer)() as session, session.begin():
+            report, created = filing._report(session, agency_id, 2023)
+            assert created
+            racer_ids.append(report.id)
+
+    sqlite = archive.engine.dialect.name == "sqlite"
+    calls: list[BaseException | None] = []
+
+    def attempt() -> tuple[int, bool]:
+        calls.append(None)
+        try:
+            with (archive.read_sessions if sqlite else archive.sessions)() as session, session.begin():
+                if len(calls) == 1:  # between _report's look-up and its insert
+                    event.listen(session, "before_flush", race)
+                report, created = filing._report(session, agency_id, 2023)
+                return report.id, created
+        except Exception as exc:
+            calls[-1] = exc
+            raise
+
+    try:
+        report_id, created = db.retrying(attempt)
+    finally:
+        racer.dispose()
+    assert len(calls) == 2 and calls[1] is None
+    first = calls[0]
+    if sqlite:
+        assert isinstance(first, OperationalError) and first.orig.sqlite_errorname == "SQLITE_BUSY_SNAPSHOT"
+    else:
+        assert isinstance(first, IntegrityError) and "uq_reports__agency_id_year" in str(first.orig)
+    assert (report_id, created) == (racer_ids[0], False)
+    n = archive.read(lambda s: s.scalar(select(func.count()).select_from(Report)
+                                        .where(Report.agency_id == agency_id, Report.year == 2023)))
+    assert n == 1

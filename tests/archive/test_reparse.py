@@ -9,45 +9,18 @@ from sqlalchemy import text
 
 import parsers
 from archive import reparse
-from archive.ingest import ingest
 
-from .helpers import agency_name, seed_report
-
-OLD = parsers.PARSER_VERSION + "-old"  # sorts before the current version
-NOT_A_REPORT = "关于印发洪泽区2024年政务公开工作要点的通知\n各镇人民政府，区各有关部门：\n现将工作要点印发给你们，请认真贯彻落实。\n".encode()
+from .helpers import age, agency_name
 
 
 def rows(archive, sql, **params):
     return archive.read(lambda s: [dict(r) for r in s.execute(text(sql), params).mappings()])
 
 
-def execute(archive, sql, **params):
-    archive.write(lambda s: s.execute(text(sql), params))
-
-
 @pytest.fixture
 def aged(archive, tmp_path):
     """Five reports and a work plan, parsed by an older parser version; three old parses differ from today's."""
-    paths = []
-    for i in range(5):
-        paths.append(tmp_path / f"r{i}.txt")
-        paths[-1].write_bytes(seed_report(agency_name(i), year=2019 + i % 2))
-    paths.append(tmp_path / "plan.txt")
-    paths[-1].write_bytes(NOT_A_REPORT)
-    items = ingest(archive, paths)
-    sha = [i.stored.sha256 for i in items]
-    ids = {r["sha256"]: r["id"] for r in rows(archive, "SELECT id, sha256 FROM documents")}
-    parse = {r["document_id"]: r["id"] for r in rows(archive, "SELECT id, document_id FROM parses")}
-    execute(archive, "UPDATE parses SET parser_version = :v", v=OLD)
-    # r0: the old parser misread a number
-    execute(archive, "UPDATE facts SET value = 9 WHERE parse_id = :p AND key = 'art20.9.procurement.projects'",
-            p=parse[ids[sha[0]]])
-    # r1: the old parser could not read it
-    execute(archive, "DELETE FROM facts WHERE parse_id = :p", p=parse[ids[sha[1]]])
-    execute(archive, "UPDATE parses SET status = 'unreadable', n_facts = 0 WHERE id = :p", p=parse[ids[sha[1]]])
-    # the work plan: the old parser took it for a report
-    execute(archive, "UPDATE parses SET status = 'parsed' WHERE id = :p", p=parse[ids[sha[5]]])
-    return items
+    return age(archive, tmp_path)
 
 
 def test_stale_reparse_reports_what_changed(archive, aged):

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from tests.sandbox.fixtures import serve
 from tests.sandbox.server import Sandbox
@@ -61,3 +62,13 @@ def run_nianbao(*args: Any, timeout: float = 420, env: dict[str, str] | None = N
 
 def crawl_args(box: Sandbox, db_url: str, data_dir: pathlib.Path, *extra: Any) -> list[Any]:
     return ["crawl", "--registry", box.registry_path, "--db", db_url, "--data-dir", data_dir, "--json", *FAST, *extra]
+
+
+def rows(db_url: str, sql: str, **params: object) -> list[tuple[object, ...]]:
+    """The rows of one query on an archive's database (a ``postgresql://`` URL uses psycopg 3)."""
+    engine = sa.create_engine(db_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    try:
+        with engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(sa.text(sql), params)]
+    finally:
+        engine.dispose()

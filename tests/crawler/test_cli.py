@@ -11,23 +11,13 @@ import sys
 import time
 
 import pytest
-import sqlalchemy as sa
 
 from archive import PortalCounts
 from crawler.monitor import alerts_for
-from tests.crawler.conftest import FAST, NIANBAO, crawl_args, run_nianbao
+from tests.crawler.conftest import FAST, NIANBAO, crawl_args, rows, run_nianbao
 from tests.sandbox.server import Sandbox
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-
-
-def rows(db_url: str, sql: str, **params: object) -> list[tuple[object, ...]]:
-    engine = sa.create_engine(db_url)
-    try:
-        with engine.connect() as conn:
-            return [tuple(r) for r in conn.execute(sa.text(sql), params)]
-    finally:
-        engine.dispose()
 
 
 def test_help_and_listing() -> None:

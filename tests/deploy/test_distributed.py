@@ -21,11 +21,11 @@ from typing import Any
 
 import pytest
 import redis
-import sqlalchemy as sa
 
-from tests.crawler.conftest import FAST, NIANBAO, run_nianbao
+from tests.crawler.conftest import FAST, NIANBAO, rows, run_nianbao
 from tests.crawler.truth import compare
 from tests.deploy.conftest import REDIS_URL
+from tests.sandbox.challenge import RUISHU_SCRIPT
 from tests.sandbox.server import Sandbox
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.browser]
@@ -53,15 +53,6 @@ def start(box: Sandbox, db: str, data: pathlib.Path, prefix: str, name: str) -> 
     return Worker(proc, out, err)
 
 
-def rows(db: str, sql: str) -> list[tuple[Any, ...]]:
-    engine = sa.create_engine(db.replace("postgresql://", "postgresql+psycopg://", 1))
-    try:
-        with engine.connect() as conn:
-            return [tuple(r) for r in conn.execute(sa.text(sql))]
-    finally:
-        engine.dispose()
-
-
 def check_archive(db: str, data: pathlib.Path, truth: dict[str, Any]) -> None:
     """Every published report filed once with the published facts; every document stored once."""
     closed = {s["id"] for s in truth["sites"] if s["robots"] != "open"}
@@ -79,11 +70,13 @@ def check_archive(db: str, data: pathlib.Path, truth: dict[str, Any]) -> None:
 def fetched_twice(box: Sandbox, truth: dict[str, Any]) -> list[tuple[str, int]]:
     """URLs answered 200/304 more than once, except what any crawl repeats by design: robots.txt
     (each process reads it), pages answered with a JavaScript challenge (loaded in Chromium, then
-    again over HTTP) and what Chromium itself loads for a gkmlpt shell."""
+    again over HTTP), the challenge's own script (each process passes a challenge in its own
+    Chromium: the cookies it earns may be bound to the machine, so they are not shared) and what
+    Chromium itself loads for a gkmlpt shell."""
     spa = {s["host"] for s in truth["sites"] if s["platform"] == "gkmlpt"}
     challenged = {u for _, u, status in box.log if status in (412, 521)}
     counts = Counter(urllib.parse.unquote(u) for m, u, status in box.log if status in (200, 304)
-                     and not u.endswith("/robots.txt") and u not in challenged
+                     and not u.endswith(("/robots.txt", RUISHU_SCRIPT)) and u not in challenged
                      and not (urllib.parse.urlsplit(u).hostname in spa and "/gkmlpt/" in u))
     return [(u, n) for u, n in counts.items() if n > 1]
 

@@ -17,6 +17,7 @@ import sys
 import threading
 import time
 import urllib.parse
+from collections import Counter
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
@@ -64,6 +65,7 @@ class Sandbox:
         self.guards = {s.host: (Ruishu if s.guard == "ruishu" else Jiasule)(secret, s.host, challenge_ttl)
                        for s in self.world.sites if s.guard}
         self.log: list[tuple[str, str, int]] = []  # (method, url, status) of every request
+        self.user_agents: Counter[str] = Counter()  # User-Agent header → requests that sent it ("" none)
         self.errors: list[str] = []  # exceptions raised while answering (tests assert none)
         self._hits: dict[str, int] = {}
         self._in_flight: dict[str, int] = {}
@@ -195,6 +197,7 @@ class Sandbox:
         with self._lock:
             self._hits.clear()
             self.log.clear()
+            self.user_agents.clear()
             self.max_in_flight.clear()
 
     def report_truth(self, report_id: str) -> dict[str, Any]:
@@ -215,6 +218,7 @@ class Sandbox:
                 etag=resp.etag, last_modified=resp.last_modified, delay=resp.delay)
         with self._lock:
             self.log.append((req.method, req.url(), resp.status))
+            self.user_agents[req.headers.get("user-agent", "")] += 1
         return resp
 
     def _dispatch(self, req: Request) -> Response:
