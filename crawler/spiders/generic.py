@@ -10,7 +10,9 @@ any page above the column). On each page the spider
    portal's ``detail_url_regex``), and follows pagination links (下一页, ``index_N.html``,
    ``page=N``);
 3. within two hops of the start, follows links whose text names the column (the portal's
-   ``link_text``: 政府信息公开年报, 年度报告, 年报 …) or leads towards it (政务公开, 信息公开).
+   ``link_text``: 政府信息公开年报, 年度报告, 年报 …) or leads towards it (政务公开, 信息公开),
+   and from the start page the entries of a platform known by its URL (a gkmlpt portal links
+   each publisher's ``/gkmlpt/index`` by the publisher's name, not by a column name).
 
 Rows that do not read as reports are not followed here: a generic column may mix everything.
 """
@@ -30,6 +32,7 @@ from crawler.spiders.base import PortalSpider, Row
 
 TOWARDS = ("政务公开", "信息公开", "政府信息公开", "公开目录", "信息公开目录", "法定主动公开内容")
 NEXT = ("下一页", "下页", "后页", "next", "Next", "›", "»")
+ENTRIES = re.compile(r"/gkmlpt/index(?:\.html?)?$")  # a platform's entry, whatever the link says
 _PAGED = re.compile(r"(?:index|list)_\d+\.s?html?$|[?&](?:page|pageIndex|pageNo|cur_page)=\d+")
 MAX_HOPS = 2
 
@@ -98,8 +101,8 @@ class GenericSpider(PortalSpider):
             if not text or href.startswith(("javascript:", "#", "mailto:")):
                 continue
             column = any(n in text for n in names) and not listing.title_hints(text).year
-            if column or (hops == 0 and text in TOWARDS):
-                target = response.urljoin(href)
+            target = response.urljoin(href)
+            if column or (hops == 0 and (text in TOWARDS or ENTRIES.search(urllib.parse.urlsplit(target).path))):
                 if urllib.parse.urlsplit(target).path.endswith(tuple(f".{e}" for e in listing.DOCUMENT_EXTENSIONS)):
                     continue
                 request = self.sub_list(response, href)

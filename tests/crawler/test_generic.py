@@ -1,14 +1,7 @@
 """The generic spider: given only a portal's home page, it finds the annual-report column by
-its link text, recognises the platform and reads it as well as the family spider does — for
-every platform family of the sandbox.
-
-The gkmlpt portal is the exception at the home page: its home page links each publisher's
-政府信息公开目录 (``/gkmlpt/index``, ``/wafgw/gkmlpt/index``, …) by the publisher's name only
-(望川市人民政府, 望川市教育局 …) under a heading, and its 政务公开 menu entry is
-``javascript:;`` — no link text names the column or leads towards it, so discovery stops
-there. One level lower, from those directories (any page above the column), the spider
-recognises the platform and reads it through its JSON API; that is what is checked for it.
-"""
+its link text (or, for gkmlpt, by its publishers' ``/gkmlpt/index`` entries, which the home
+page names by publisher only), recognises the platform and reads it as well as the family
+spider does — for every platform family of the sandbox."""
 from __future__ import annotations
 
 import json
@@ -47,10 +40,9 @@ def test_from_the_home_page_to_every_report(small: Sandbox, tmp_path: pathlib.Pa
             picked[site["platform"]] = site
     assert set(picked) == {"trs", "hanweb", "gkmlpt", "county", "dir"}
     entries = []
-    for family, site in picked.items():
+    for site in picked.values():
         home = site["start_urls"][0].split("/", 3)
-        # gkmlpt: its publishers' directories, which its home page does not name as such (above)
-        entries.append(entry(site, site["start_urls"] if family == "gkmlpt" else [f"{home[0]}//{home[2]}/"]))
+        entries.append(entry(site, [f"{home[0]}//{home[2]}/"]))
     registry = tmp_path / "generic.toml"
     registry.write_text('[resolve]\n"*.test" = "127.0.0.1"\n\n' + "\n".join(entries), encoding="utf-8")
     db = f"sqlite:///{tmp_path / 'data' / 'nianbao.sqlite'}"
