@@ -100,14 +100,15 @@ def grid_from_spans(raw_rows: list[list[tuple[str, int, int, dict]]], max_cells:
     Each cell is placed at the first free column of its row and occupies rowspan×colspan
     positions; spans are clamped to the table so a hostile `rowspan=100000` cannot blow up.
     """
-    grid: dict[tuple[int, int], Cell] = {}
     nrows = len(raw_rows)
+    taken: list[dict[int, Cell]] = [{} for _ in range(nrows)]  # row → column → cell (spans included)
     width = 0
     count = 0
     for r, raw in enumerate(raw_rows):
+        here = taken[r]
         c = 0
         for text, rowspan, colspan, extra in raw:
-            while (r, c) in grid:
+            while c in here:
                 c += 1
             rowspan = max(1, min(rowspan, nrows - r))
             colspan = max(1, min(colspan, 1000))
@@ -116,18 +117,13 @@ def grid_from_spans(raw_rows: list[list[tuple[str, int, int, dict]]], max_cells:
                 raise Unreadable(f"table too large (more than {max_cells} cells)")
             cell = Cell(text=text, row=r + 1, col=c + 1, rowspan=rowspan, colspan=colspan, **extra)
             for dr in range(rowspan):
+                below = taken[r + dr]
                 for dc in range(colspan):
-                    grid[(r + dr, c + dc)] = cell
+                    below[c + dc] = cell
             c += colspan
-            width = max(width, c)
+            if c > width:
+                width = c
     rows: list[list[Cell]] = []
-    for r in range(nrows):
-        row = []
-        for c in range(width):
-            cell = grid.get((r, c))
-            if cell is None:
-                cell = Cell(text="", row=r + 1, col=c + 1)
-                grid[(r, c)] = cell
-            row.append(cell)
-        rows.append(row)
+    for r, here in enumerate(taken):
+        rows.append([here.get(c) or Cell(text="", row=r + 1, col=c + 1) for c in range(width)])
     return rows

@@ -41,6 +41,7 @@ _ROWS = etree.XPath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr")
 _CELLS = etree.XPath("./td | ./th")
 _STRING = etree.XPath("string()")
 _ATTACHMENT = re.compile(r"\.(?:pdf|docx?|wps|ofd|rtf)(?:$|[?#])|downfile|download", re.I)
+_TITLE_METAS = ("ArticleTitle", "articletitle", "title", "Title", "dc.title", "og:title")
 _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
 
@@ -77,9 +78,9 @@ def text_content(el: etree._Element) -> str:
 
 def _title_hints(root: etree._Element) -> list[str]:
     hints: list[str] = []
-    for name in ("ArticleTitle", "articletitle", "title", "Title", "dc.title", "og:title"):
-        for el in root.xpath(f'//meta[@name="{name}" or @property="{name}"]/@content'):
-            hints.append(clean(el))
+    metas = [(m.get("name"), m.get("property"), m.get("content")) for m in root.iter("meta")]
+    for name in _TITLE_METAS:
+        hints += [clean(content) for key, prop, content in metas if name in (key, prop) and content is not None]
     for el in root.xpath("//h1 | //h2 | //*[contains(@class, 'title') or contains(@id, 'title')]")[:8]:
         if el.tag in ("h1", "h2") or not el.xpath(".//table"):
             text = clean(text_content(el))

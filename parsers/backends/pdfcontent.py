@@ -39,10 +39,17 @@ _COMMENT = re.compile(rb"%[^\r\n]*")
 _INLINE_IMAGE = re.compile(rb"(?<![^\x00\t\n\x0c\r ])BI[\x00\t\n\x0c\r ].*?[\x00\t\n\x0c\r ]ID[\x00\t\n\x0c\r ].*?"
                            rb"[\x00\t\n\x0c\r ]EI(?=[\x00\t\n\x0c\r ]|$)", re.S)
 _NUMERIC = frozenset(b"0123456789+-.")
-_HANDLED = frozenset([b"Tj", b"TJ", b"'", b'"', b"Td", b"TD", b"Tm", b"T*", b"Tf", b"BT", b"Tc", b"Tw",
-                      b"Tz", b"TL", b"Ts", b"q", b"Q", b"cm", b"re", b"m", b"l", b"c", b"v", b"y", b"h",
-                      b"S", b"s", b"f", b"F", b"f*", b"B", b"B*", b"b", b"b*", b"n", b"Do", b"BI",
-                      b"W", b"W*"])
+# The operators the interpreter handles, as small integers (compared faster than bytes);
+# anything else (colours, line styles, marked content, ET, …) is skipped unparsed.
+(_q, _Q, _SHOW, _MOVE, _re, _W, _n, _BT, _Tf, _Tm, _PAINT, _m, _l, _CURVE, _h, _cm, _Tstar, _TEXTSTATE,
+ _Do, _BI) = range(20)
+_CODES: dict[bytes, int] = {
+    b"q": _q, b"Q": _Q, b"Tj": _SHOW, b"TJ": _SHOW, b"'": _SHOW, b'"': _SHOW, b"Td": _MOVE, b"TD": _MOVE,
+    b"re": _re, b"W": _W, b"W*": _W, b"n": _n, b"BT": _BT, b"Tf": _Tf, b"Tm": _Tm,
+    **dict.fromkeys([b"S", b"s", b"f", b"F", b"f*", b"B", b"B*", b"b", b"b*"], _PAINT),
+    b"m": _m, b"l": _l, b"c": _CURVE, b"v": _CURVE, b"y": _CURVE, b"h": _h, b"cm": _cm, b"T*": _Tstar,
+    **dict.fromkeys([b"Tc", b"Tw", b"Tz", b"TL", b"Ts"], _TEXTSTATE), b"Do": _Do, b"BI": _BI,
+}
 _STR_SPECIAL = re.compile(rb"[()\\]")
 _ESCAPES = {ord("n"): b"\n", ord("r"): b"\r", ord("t"): b"\t", ord("b"): b"\b", ord("f"): b"\f",
             ord("("): b"(", ord(")"): b")", ord("\\"): b"\\"}
@@ -129,7 +136,7 @@ class Interpreter:
         self.rsrc = rsrc
         self.deadline = deadline
         self.max_tokens = max_tokens
-        self.unicode_cache: dict[tuple[int, int], str | None] = {}
+        self.glyph_cache: dict[tuple[int, int], tuple[str | None, float]] = {}  # (font, cid) → text, width
         self.font_cache: dict[tuple[int, str], PDFFont | None] = {}
         self.runs = 0
         self.keep: list[Any] = []
@@ -185,14 +192,23 @@ class Interpreter:
         self.tokens += len(steps)
         if self.tokens > self.max_tokens:
             raise Unreadable("PDF page content too large")
+        codes = _CODES
         for n, (operands, op) in enumerate(steps):
             if not n % CHECK_EVERY and time.monotonic() > self.deadline:
                 raise Unreadable("PDF takes too long to read (time limit reached)")
-            if op not in _HANDLED:
+            code = codes.get(op)
+            if code is None:
                 continue
-            stack = _operands(operands, op)
-            # ---------------------------------------------------------- text
-            if op == b"Tj" or op == b"TJ" or op == b"'" or op == b'"':
+            # most frequent first (WPS wraps every glyph in q … re W n … Q); operands are parsed
+            # only by the operators that use them
+            if code == _q:
+                if len(saved) < 1000:
+                    saved.append(state.copy())
+            elif code == _Q:
+                if saved:
+                    state = saved.pop()
+            elif code == _SHOW:
+                stack = _operands(operands, op)
                 if op == b"'" or op == b'"':
                     if op == b'"' and len(stack) >= 3:
                         state.wordspace, state.charspace = _num(stack[-3]), _num(stack[-2])
@@ -204,71 +220,41 @@ class Interpreter:
                     seq = [seq]
                 if isinstance(seq, list):
                     tm = self._show(seq, tm, state)
-            elif op == b"Td" and len(stack) >= 2:
-                tx, ty = _num(stack[-2]), _num(stack[-1])
+            elif code == _MOVE:  # Td, TD
+                if (nums := _numbers(operands, op, 2)) is None:
+                    continue
+                tx, ty = nums
+                if op == b"TD":
+                    state.leading = -ty
                 tlm = (tlm[0], tlm[1], tlm[2], tlm[3], tx * tlm[0] + ty * tlm[2] + tlm[4],
                        tx * tlm[1] + ty * tlm[3] + tlm[5])
                 tm = tlm
-            elif op == b"TD" and len(stack) >= 2:
-                tx, ty = _num(stack[-2]), _num(stack[-1])
-                state.leading = -ty
-                tlm = (tlm[0], tlm[1], tlm[2], tlm[3], tx * tlm[0] + ty * tlm[2] + tlm[4],
-                       tx * tlm[1] + ty * tlm[3] + tlm[5])
-                tm = tlm
-            elif op == b"Tm" and len(stack) >= 6:
-                tlm = tm = tuple(_num(v) for v in stack[-6:])  # type: ignore[assignment]
-            elif op == b"T*":
-                tlm = (tlm[0], tlm[1], tlm[2], tlm[3], tlm[4] - state.leading * tlm[2],
-                       tlm[5] - state.leading * tlm[3])
-                tm = tlm
-            elif op == b"Tf" and len(stack) >= 2:
-                ref = stack[-2]
-                state.size = _num(stack[-1])
-                if isinstance(ref, tuple):
-                    state.fontname = ref[1]
-                    state.font = self._font(fonts, ref[1])
-            elif op == b"BT":
-                tm = tlm = IDENTITY
-            elif op == b"Tc" and stack:
-                state.charspace = _num(stack[-1])
-            elif op == b"Tw" and stack:
-                state.wordspace = _num(stack[-1])
-            elif op == b"Tz" and stack:
-                state.scaling = _num(stack[-1])
-            elif op == b"TL" and stack:
-                state.leading = _num(stack[-1])
-            elif op == b"Ts" and stack:
-                state.rise = _num(stack[-1])
-            # ---------------------------------------------------------- graphics state
-            elif op == b"q":
-                if len(saved) < 1000:
-                    saved.append(state.copy())
-            elif op == b"Q":
-                if saved:
-                    state = saved.pop()
-            elif op == b"cm" and len(stack) >= 6:
-                state.ctm = mult(tuple(_num(v) for v in stack[-6:]), state.ctm)  # type: ignore[arg-type]
-            # ---------------------------------------------------------- paths
-            elif op == b"re" and len(stack) >= 4:
-                x, y, w, h = (_num(v) for v in stack[-4:])
-                path.append(("re", x, y, w, h))
-                cur = start = (x, y)
-            elif op == b"m" and len(stack) >= 2:
-                cur = start = (_num(stack[-2]), _num(stack[-1]))
-            elif op == b"l" and len(stack) >= 2:
-                nxt = (_num(stack[-2]), _num(stack[-1]))
-                path.append(("l", cur[0], cur[1], nxt[0], nxt[1]))
-                cur = nxt
-            elif op in (b"c", b"v", b"y"):
-                if len(stack) >= 2:
-                    cur = (_num(stack[-2]), _num(stack[-1]))
-            elif op == b"h":
-                if cur != start:
-                    path.append(("l", cur[0], cur[1], start[0], start[1]))
-                cur = start
-            elif op == b"W" or op == b"W*":
+            elif code == _re:
+                if (nums := _numbers(operands, op, 4)) is not None:
+                    x, y, w, h = nums
+                    path.append(("re", x, y, w, h))
+                    cur = start = (x, y)
+            elif code == _W:
                 clipping = True
-            elif op in (b"S", b"s", b"f", b"F", b"f*", b"B", b"B*", b"b", b"b*"):
+            elif code == _n:
+                if clipping:
+                    state.clip = _clip(path, state.ctm, state.clip)
+                    clipping = False
+                path = []
+            elif code == _BT:
+                tm = tlm = IDENTITY
+            elif code == _Tf:
+                stack = _operands(operands, op)
+                if len(stack) >= 2:
+                    ref = stack[-2]
+                    state.size = _num(stack[-1])
+                    if isinstance(ref, tuple):
+                        state.fontname = ref[1]
+                        state.font = self._font(fonts, ref[1])
+            elif code == _Tm:
+                if (nums := _numbers(operands, op, 6)) is not None:
+                    tlm = tm = tuple(nums)  # type: ignore[assignment]
+            elif code == _PAINT:
                 if op in (b"s", b"b", b"b*") and cur != start:
                     path.append(("l", cur[0], cur[1], start[0], start[1]))
                 self._paint(path, state.ctm)
@@ -276,15 +262,47 @@ class Interpreter:
                     state.clip = _clip(path, state.ctm, state.clip)
                     clipping = False
                 path = []
-            elif op == b"n":
-                if clipping:
-                    state.clip = _clip(path, state.ctm, state.clip)
-                    clipping = False
-                path = []
-            # ---------------------------------------------------------- XObjects, images
-            elif op == b"Do" and stack and isinstance(stack[-1], tuple):
-                self._xobject(xobjects, stack[-1][1], state, res, depth)
-            elif op == b"BI":
+            elif code == _m:
+                if (nums := _numbers(operands, op, 2)) is not None:
+                    cur = start = (nums[0], nums[1])
+            elif code == _l:
+                if (nums := _numbers(operands, op, 2)) is not None:
+                    path.append(("l", cur[0], cur[1], nums[0], nums[1]))
+                    cur = (nums[0], nums[1])
+            elif code == _CURVE:
+                stack = _operands(operands, op)
+                if len(stack) >= 2:
+                    cur = (_num(stack[-2]), _num(stack[-1]))
+            elif code == _h:
+                if cur != start:
+                    path.append(("l", cur[0], cur[1], start[0], start[1]))
+                cur = start
+            elif code == _cm:
+                if (nums := _numbers(operands, op, 6)) is not None:
+                    state.ctm = mult(tuple(nums), state.ctm)  # type: ignore[arg-type]
+            elif code == _Tstar:
+                tlm = (tlm[0], tlm[1], tlm[2], tlm[3], tlm[4] - state.leading * tlm[2],
+                       tlm[5] - state.leading * tlm[3])
+                tm = tlm
+            elif code == _TEXTSTATE:  # Tc Tw Tz TL Ts
+                stack = _operands(operands, op)
+                if stack:
+                    value = _num(stack[-1])
+                    if op == b"Tc":
+                        state.charspace = value
+                    elif op == b"Tw":
+                        state.wordspace = value
+                    elif op == b"Tz":
+                        state.scaling = value
+                    elif op == b"TL":
+                        state.leading = value
+                    else:
+                        state.rise = value
+            elif code == _Do:
+                stack = _operands(operands, op)
+                if stack and isinstance(stack[-1], tuple):
+                    self._xobject(xobjects, stack[-1][1], state, res, depth)
+            elif code == _BI:
                 self._image(state.ctm)
 
     # ------------------------------------------------------------------ text showing
@@ -315,7 +333,7 @@ class Interpreter:
         glyph_size = max(abs(d), abs(c)) or abs(size)
         x = 0.0  # text-space advance along the line
         fid = id(font)
-        cache = self.unicode_cache
+        cache = self.glyph_cache
         chars = self.out.chars
         fontname = state.fontname
         for item in seq:
@@ -330,17 +348,18 @@ class Interpreter:
                 continue
             for cid in cids:
                 key = (fid, cid)
-                text = cache.get(key, "")
-                if text == "":
+                known = cache.get(key)
+                if known is None:
                     try:
                         text = ideographs(font.to_unichr(cid))
                     except Exception:  # PDFUnicodeNotDefined, or a broken font program
                         text = None
-                    cache[key] = text
-                try:
-                    w = font.char_width(cid)
-                except Exception:
-                    w = 0.5
+                    try:
+                        w = font.char_width(cid)
+                    except Exception:
+                        w = 0.5
+                    cache[key] = known = (text, w)
+                text, w = known
                 adv = w * size * hscale
                 if text is None:
                     self.out.undecodable += 1
@@ -463,7 +482,8 @@ def operations(data: bytes, max_tokens: int = 2_000_000) -> list[Step]:
         tokenize(data, max_tokens)  # refuses a stream with too many tokens
     if b"%" not in data:
         parts = _OPERATOR.split(data)
-        if all(p.count(b"(") == p.count(b")") for p in parts[::2] if b"(" in p or b")" in p):
+        if (b"(" not in data and b")" not in data) or all(
+                p.count(b"(") == p.count(b")") for p in parts[::2] if b"(" in p or b")" in p):
             return list(zip(parts[0:-1:2], parts[1::2], strict=True))
     return _group(tokenize(data, max_tokens))
 
@@ -608,6 +628,20 @@ def _clip(path: list[tuple[str, float, float, float, float]], ctm: Matrix,
     if current is None:
         return box
     return (max(box[0], current[0]), max(box[1], current[1]), min(box[2], current[2]), min(box[3], current[3]))
+
+
+def _numbers(operands: bytes | list[bytes], op: bytes, k: int) -> list[float] | None:
+    """The last ``k`` operands as numbers (None when there are fewer): the plain case —
+    exactly ``k`` numbers — without tokenising."""
+    if isinstance(operands, bytes):
+        parts = operands.split()
+        if len(parts) == k:
+            try:
+                return [float(x) for x in parts]
+            except ValueError:
+                pass
+    stack = _operands(operands, op)
+    return [_num(v) for v in stack[-k:]] if len(stack) >= k else None
 
 
 def _num(v: Any) -> float:

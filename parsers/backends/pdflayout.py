@@ -12,7 +12,7 @@ pieces with numbers become an unruled table, one row per line.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from statistics import median
 
 from parsers.backends.pdfcontent import Char, PageContent, Segment
@@ -71,7 +71,9 @@ def _lines_of(segments: list[Segment]) -> tuple[list[tuple[float, float, float]]
         positions = _cluster([i[0] for i in items], SNAP)
         groups: dict[int, list[tuple[float, float]]] = {}
         for pos, a, b in items:
-            k = min(range(len(positions)), key=lambda i: abs(positions[i] - pos))
+            k = bisect_left(positions, pos)  # the nearest of the sorted cluster centres
+            if k == len(positions) or (k > 0 and pos - positions[k - 1] <= positions[k] - pos):
+                k -= 1
             groups.setdefault(k, []).append((a, b))
         for k, spans in groups.items():
             for a, b in _merge_intervals(spans, SNAP):
@@ -156,7 +158,9 @@ def group_lines(chars: list[Char]) -> list[list[Char]]:
     return lines
 
 
-def _ruled_table(hs, vs, chars: list[Char], page: int) -> tuple[Table, tuple[float, float, float, float], list[Char]]:
+def _lattice(hs, vs) -> tuple[list[float], list[float], _UF]:
+    """Row and column boundaries of one table's fine grid, and which fine cells are merged
+    (no ruling between them): fine cell (i, j) is ``i * (len(xs) - 1) + j``."""
     xs = _cluster([v[0] for v in vs], SNAP)
     ys = _cluster([h[0] for h in hs], SNAP)
     left, right = min(h[1] for h in hs), max(h[2] for h in hs)
@@ -185,6 +189,31 @@ def _ruled_table(hs, vs, chars: list[Char], page: int) -> tuple[Table, tuple[flo
                 uf.union(i * nc + j, i * nc + j + 1)
             if i + 1 < nr and not _covers(hmap.get(i + 1, []), xmid):
                 uf.union(i * nc + j, (i + 1) * nc + j)
+    return xs, ys, uf
+
+
+def cell_boxes(segments: list[Segment]) -> list[tuple[float, float, float, float]]:
+    """(x0, top, x1, bottom) of every cell of the page's ruled tables, merged cells whole.
+
+    For OCR, which reads each cell on its own; `layout_page` later finds the same cells."""
+    hs, vs = _lines_of(segments)
+    boxes = []
+    for group_h, group_v in _tables_of(hs, vs):
+        xs, ys, uf = _lattice(group_h, group_v)
+        nc = len(xs) - 1
+        extent: dict[int, list[int]] = {}
+        for i in range(len(ys) - 1):
+            for j in range(nc):
+                e = extent.setdefault(uf.find(i * nc + j), [i, j, i, j])
+                e[0], e[1], e[2], e[3] = min(e[0], i), min(e[1], j), max(e[2], i), max(e[3], j)
+        boxes += [(xs[e[1]], ys[e[0]], xs[e[3] + 1], ys[e[2] + 1]) for e in extent.values()]
+    return boxes
+
+
+def _ruled_table(hs, vs, chars: list[Char], page: int) -> tuple[Table, tuple[float, float, float, float], list[Char]]:
+    xs, ys, uf = _lattice(hs, vs)
+    nr, nc = len(ys) - 1, len(xs) - 1
+    region = [uf.find(k) for k in range(nr * nc)]  # fine cell i * nc + j → its merged cell
     bbox = (xs[0], ys[0], xs[-1], ys[-1])
     inside: dict[int, list[Char]] = {}
     outside: list[Char] = []
@@ -193,21 +222,27 @@ def _ruled_table(hs, vs, chars: list[Char], page: int) -> tuple[Table, tuple[flo
         if xs[0] <= cx <= xs[-1] and ys[0] <= cy <= ys[-1]:
             i = min(max(bisect_right(ys, cy) - 1, 0), nr - 1)
             j = min(max(bisect_right(xs, cx) - 1, 0), nc - 1)
-            inside.setdefault(uf.find(i * nc + j), []).append(ch)
+            inside.setdefault(region[i * nc + j], []).append(ch)
         else:
             outside.append(ch)
-    # regions: their extent in the fine grid
+    # regions: their extent in the fine grid (rows come in order: the first is the top one)
     extent: dict[int, list[int]] = {}
     for i in range(nr):
         for j in range(nc):
-            r = uf.find(i * nc + j)
-            e = extent.setdefault(r, [i, j, i, j])
-            e[0], e[1], e[2], e[3] = min(e[0], i), min(e[1], j), max(e[2], i), max(e[3], j)
+            e = extent.get(region[i * nc + j])
+            if e is None:
+                extent[region[i * nc + j]] = [i, j, i, j]
+            else:
+                if j < e[1]:
+                    e[1] = j
+                if j > e[3]:
+                    e[3] = j
+                e[2] = i
     # drop fine rows/columns that are only border artefacts (thin and empty)
     keep_rows = [i for i in range(nr) if ys[i + 1] - ys[i] >= MIN_CELL or
-                 any(uf.find(i * nc + j) in inside for j in range(nc))]
+                 any(region[i * nc + j] in inside for j in range(nc))]
     keep_cols = [j for j in range(nc) if xs[j + 1] - xs[j] >= MIN_CELL or
-                 any(uf.find(i * nc + j) in inside for i in range(nr))]
+                 any(region[i * nc + j] in inside for i in range(nr))]
     row_no = {i: k + 1 for k, i in enumerate(keep_rows)}
     col_no = {j: k + 1 for k, j in enumerate(keep_cols)}
     cells: dict[int, Cell] = {}
@@ -215,7 +250,7 @@ def _ruled_table(hs, vs, chars: list[Char], page: int) -> tuple[Table, tuple[flo
     for i in keep_rows:
         row = []
         for j in keep_cols:
-            r = uf.find(i * nc + j)
+            r = region[i * nc + j]
             cell = cells.get(r)
             if cell is None:
                 e = extent[r]
