@@ -59,6 +59,7 @@ _MARK = object()
 
 MAX_DEPTH = 8              # nested form XObjects
 CHECK_EVERY = 8192         # operators between deadline checks
+MAX_CACHED_STRINGS = 50_000  # decoded strings kept per document (a hostile PDF shows millions)
 
 
 def mult(m: Matrix, n: Matrix) -> Matrix:
@@ -136,7 +137,7 @@ class Interpreter:
         self.rsrc = rsrc
         self.deadline = deadline
         self.max_tokens = max_tokens
-        self.glyph_cache: dict[tuple[int, int], tuple[str | None, float]] = {}  # (font, cid) → text, width
+        self.string_cache: dict[tuple[int, bytes], tuple[tuple[int, str | None, float], ...]] = {}  # _glyphs
         self.font_cache: dict[tuple[int, str], PDFFont | None] = {}
         self.runs = 0
         self.keep: list[Any] = []
@@ -333,7 +334,7 @@ class Interpreter:
         glyph_size = max(abs(d), abs(c)) or abs(size)
         x = 0.0  # text-space advance along the line
         fid = id(font)
-        cache = self.glyph_cache
+        strings = self.string_cache
         chars = self.out.chars
         fontname = state.fontname
         for item in seq:
@@ -342,24 +343,12 @@ class Interpreter:
                 continue
             if not isinstance(item, bytes):
                 continue
-            try:
-                cids = font.decode(item)
-            except Exception:
-                continue
-            for cid in cids:
-                key = (fid, cid)
-                known = cache.get(key)
-                if known is None:
-                    try:
-                        text = ideographs(font.to_unichr(cid))
-                    except Exception:  # PDFUnicodeNotDefined, or a broken font program
-                        text = None
-                    try:
-                        w = font.char_width(cid)
-                    except Exception:
-                        w = 0.5
-                    cache[key] = known = (text, w)
-                text, w = known
+            glyphs = strings.get((fid, item))
+            if glyphs is None:
+                glyphs = self._glyphs(font, item)
+                if len(strings) < MAX_CACHED_STRINGS:
+                    strings[(fid, item)] = glyphs
+            for cid, text, w in glyphs:
                 adv = w * size * hscale
                 if text is None:
                     self.out.undecodable += 1
@@ -387,6 +376,26 @@ class Interpreter:
                     x += wordspace
         # advance the text matrix by the distance shown
         return (ta, tb, tc, td, x * ta + tm[4], x * tb + tm[5])
+
+    def _glyphs(self, font: PDFFont, string: bytes) -> tuple[tuple[int, str | None, float], ...]:
+        """(cid, text or None when unmapped, width) of each glyph of one shown string; cached
+        per font and string, since reports show the same digits and labels over and over."""
+        try:
+            cids = font.decode(string)
+        except Exception:
+            return ()
+        out = []
+        for cid in cids:
+            try:
+                text = ideographs(font.to_unichr(cid))
+            except Exception:  # PDFUnicodeNotDefined, or a broken font program
+                text = None
+            try:
+                w = font.char_width(cid)
+            except Exception:
+                w = 0.5
+            out.append((cid, text, w))
+        return tuple(out)
 
     def _font(self, fonts: Any, name: str) -> PDFFont | None:
         key = (id(fonts), name)
