@@ -23,7 +23,7 @@ from parsers.errors import BadInput
 from parsers.limits import Limits
 from parsers.result import Check, ParseResult, Status, Where
 
-PARSER_VERSION = "1.0.0"  # bump when the output of any document may change
+PARSER_VERSION = "1.1.0"  # bump when the output of any document may change (1.1: OCR fallback, unread cells)
 
 __all__ = ["PARSER_VERSION", "Check", "Limits", "ParseResult", "Status", "Where", "parse_bytes", "parse_path"]
 
@@ -43,8 +43,31 @@ def parse_bytes(data: bytes, *, name: str = "<bytes>", content_type: str | None 
         fmt = sniff.detect(data, name=name, content_type=content_type)
         doc = backends.load(fmt, data, limits=limits, content_type=content_type)
     except BadInput as exc:
-        return ParseResult(status=exc.status, parser_version=PARSER_VERSION, format=fmt, error=exc.reason)
-    return analyze(doc, version=PARSER_VERSION, agency_hint=agency_hint, year_hint=year_hint)
+        result = ParseResult(status=exc.status, parser_version=PARSER_VERSION, format=fmt, error=exc.reason)
+    else:
+        result = analyze(doc, version=PARSER_VERSION, agency_hint=agency_hint, year_hint=year_hint)
+    if result.status is Status.NEEDS_OCR and fmt == "pdf" and limits.ocr:
+        return _ocr(data, result, limits, agency_hint, year_hint)
+    return result
+
+
+def _ocr(data: bytes, refused: ParseResult, limits: Limits, agency_hint: str | None,
+         year_hint: int | None) -> ParseResult:
+    """The OCR fallback for a PDF the text path refused as `needs_ocr` (opt-in: Limits.ocr).
+
+    What OCR reads is kept only when it is a whole report that adds up (`report.vet_ocr`);
+    otherwise the result stays `needs_ocr`, its error saying what OCR found."""
+    from parsers.backends import ocr
+    from parsers.report import analyze, vet_ocr
+
+    try:
+        doc = ocr.load(data, limits=limits, reason=refused.error or "no usable text layer")
+    except BadInput as exc:
+        refused.error = f"{refused.error}; {exc.reason}"
+        return refused
+    doc.number_tables()
+    result = analyze(doc, version=PARSER_VERSION, agency_hint=agency_hint, year_hint=year_hint)
+    return vet_ocr(result, doc, refused.error or "no usable text layer", agency_hint, year_hint)
 
 
 def parse_path(path: str | os.PathLike[str], *, agency_hint: str | None = None,

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 from parsers.errors import Unreadable
 
+UNREADABLE = "\ufffd"  # the text of a cell with ink that OCR could not read: never a blank, never 0
+
 
 @dataclass(eq=False)
 class Cell:

@@ -1,9 +1,12 @@
 """From a neutral document to a ParseResult: recognise, map, derive, check, decide status."""
 from __future__ import annotations
 
+import re
+
 from parsers.checks import run_checks
 from parsers.document import Document
 from parsers.meta import detect
+from parsers.numbers import read_number
 from parsers.recognize import non_report, says_report, title_kind
 from parsers.result import ParseResult, Status
 from parsers.schema import APPLICATION_ROWS, ART20_LAYOUT, REVIEW_KEYS, layout_keys
@@ -97,3 +100,60 @@ def _missing_warnings(missing: list[str], layout: str) -> list[str]:
     elif review:
         out.append("section 四 cells not read: " + ", ".join(review))
     return out
+
+
+def vet_ocr(result: ParseResult, doc: Document, why: str, agency_hint: str | None = None,
+            year_hint: int | None = None) -> ParseResult:
+    """Keep what OCR read only when it is a whole report whose numbers add up.
+
+    OCR misreads digits (6 as 日, 1 as ]); the schema's checks (row totals, outcome total,
+    balance, review totals) tie every number of sections 三 and 四 to others, so a misread
+    there almost never survives all four. What no check can catch is refused as well: a
+    number the mapper placed by position into a cell the grid does not have (it reads as a
+    blank 0); row totals computed because no 总计 column was read (the row check would hold
+    by construction); and a money amount converted from 元, since OCR that drops or misreads
+    the 万 of 万元 would silently divide it by 10,000. Anything short of that stays `needs_ocr`
+    without facts (OCR never invents a number) and the error says what OCR found, naming the
+    failing checks. Agency and year must be read alike twice (title and signature, title and
+    statistics period; the agency not as the tail of a longer name), else the caller's hint
+    or nothing is kept: one misread or missing character would file the report under another
+    agency.
+    """
+    failed = [c for c in result.checks if not c.ok]
+    unplaced = sorted(k for k, w in result.where.items() if w.row is None)
+    converted = sorted(k for k in result.facts if k.endswith("amount_wan") and k in result.where
+                       and _printed(result.where[k].text) != result.facts[k])
+    summed = sorted(k for k in result.derived if k.endswith(".total") and not k.startswith("applications.other."))
+    if result.status is Status.PARSED and result.checks and not (failed or unplaced or converted or summed):
+        text = re.sub(r"[ \t\u3000]+", "", doc.text())
+        if result.agency and len(re.findall(f"(?<![\u4e00-\u9fff]){re.escape(result.agency)}", text)) < 2:
+            result.warnings.append(f"agency read by OCR as {result.agency}, not confirmed elsewhere in the report; "
+                                   "not kept (pass --agency-hint)")
+            result.agency = agency_hint
+        if result.year and text.count(f"{result.year}年") < 2:
+            result.warnings.append(f"year read by OCR as {result.year}, not confirmed elsewhere in the report; "
+                                   "not kept (pass --year-hint)")
+            result.year = year_hint
+        return result
+    if failed:
+        found = "its tables do not add up: " + "; ".join(f"{c.name} ({c.detail})" for c in failed)
+    elif result.status is Status.PARSED and unplaced:
+        found = f"{len(unplaced)} numbers were not read from a cell of their own ({', '.join(unplaced[:3])})"
+    elif result.status is Status.PARSED and converted:
+        found = f"OCR cannot vouch for the unit (元 or 万元) of {', '.join(converted)}"
+    elif result.status is Status.PARSED:
+        found = "no 总计 column was read, so the row totals cannot be checked"
+    elif result.status.has_facts:
+        found = f"not every table could be read ({result.error})"
+    else:
+        found = f"no report tables were found ({result.error})"
+    ocr = next((w for w in result.warnings if w.startswith("read by OCR")), "read by OCR").split(": ")[0]
+    # nothing OCR read is kept, not even agency and year: like the text path's refusal
+    return ParseResult(status=Status.NEEDS_OCR, parser_version=result.parser_version, format=result.format,
+                       error=f"{why}; {ocr}, but {found}"[:600])
+
+
+def _printed(text: str | None) -> int | float | None:
+    """The number printed in a cell, its unit (if any) left out."""
+    reading = read_number(re.sub(r"[万亿]?元\s*$", "", text or ""), money=True)
+    return None if reading is None else reading.value

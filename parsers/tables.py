@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from parsers.document import Cell, Document, Paragraph, Table
+from parsers.document import UNREADABLE, Cell, Document, Paragraph, Table
 from parsers.labels import match_application_row, match_art20_column, match_art20_row
 from parsers.numbers import read_number, unit_of_header
 from parsers.result import Where
@@ -75,11 +75,24 @@ class Mapping:
 
 @lru_cache(maxsize=16384)
 def is_value(text: str) -> bool:
-    return read_number(text) is not None or read_number(text, money=True) is not None
+    """Whether a cell holds a number (or a blank mark), so is no label. A cell OCR could not
+    read stands where a number stands: taken for a label, it would shift the row's numbers."""
+    return read_number(text) is not None or read_number(text, money=True) is not None \
+        or text.strip() == UNREADABLE
 
 
 _HEADER_WORDS = re.compile("第二十条|信息内容|申请人情况|勾稽关系|自然人|商业企业|法人或其他组织|行政复议|结果维持|复议后起诉")
 _REVIEW_HEADERS = frozenset({"结果维持", "结果纠正", "其他结果", "尚未审结", "总计"})
+
+
+def _applicant_header(folded: str) -> str | None:
+    """The applicant column a header names: exactly, or with one stray character in front (OCR
+    reads 总计 alone in a narrow cell as 和总计)."""
+    if folded in APPLICANT_HEADERS:
+        return folded
+    if len(folded) >= 3 and folded[1:] in APPLICANT_HEADERS:
+        return folded[1:]
+    return None
 
 
 def _centre(cell: Cell) -> float | None:
@@ -294,11 +307,12 @@ class Mapper:
         if any(w in folded for w in ("申请人情况", "勾稽关系", "自然人", "商业企业", "法人或其他组织")):
             self._enter(APPS)
             for cell, _ in cells:
-                if fold(cell.text) in APPLICANT_HEADERS:
-                    self.header_cols[cell.col] = fold(cell.text)
-                    self.apps_heads.add(fold(cell.text))
+                head = _applicant_header(fold(cell.text))
+                if head:
+                    self.header_cols[cell.col] = head
+                    self.apps_heads.add(head)
                     if _centre(cell) is not None:
-                        self.apps_x[APPLICANT_HEADERS[fold(cell.text)]] = _centre(cell)  # type: ignore[assignment]
+                        self.apps_x[APPLICANT_HEADERS[head]] = _centre(cell)  # type: ignore[assignment]
             return True
         if "行政复议" in folded and ("行政诉讼" in folded or "结果维持" in folded):
             self._enter(REVIEW)
