@@ -8,6 +8,8 @@ crawler does (``--host-resolver-rules`` from the pinned hosts) and sends the cra
 User-Agent, so cookies it earns work for plain HTTP requests afterwards. All crawlers of a
 process (``nianbao crawl`` runs one per portal) share one Playwright driver and one Chromium
 (:class:`SharedBrowserProvider`); each has its own browser context, so cookies stay apart.
+At most ``NIANBAO_BROWSER_PAGES`` pages load at once across all of them: every page is a
+renderer process, and on a small machine a dozen at once thrash while plain requests wait.
 """
 from __future__ import annotations
 
@@ -35,6 +37,7 @@ class _Shared:
     browser: Browser | None = None
     users: int = 0
     lock: asyncio.Lock | None = None
+    pages: asyncio.Semaphore | None = None  # NIANBAO_BROWSER_PAGES, for every crawler of the process
 
 
 _SHARED = _Shared()
@@ -83,6 +86,7 @@ class SharedBrowserProvider:
                 return
             browser, manager = _SHARED.browser, _SHARED.manager
             _SHARED.browser = _SHARED.manager = _SHARED.playwright = None
+            _SHARED.pages = None  # bound to this event loop
             if browser is not None:
                 with suppress(Exception):
                     await browser.close()
@@ -95,6 +99,7 @@ class BrowserOnDemandHandler(ScrapyPlaywrightDownloadHandler):
     def __init__(self, crawler: Any) -> None:
         super().__init__(crawler)
         self.browser_provider_cls = SharedBrowserProvider
+        self.max_pages = crawler.settings.getint("NIANBAO_BROWSER_PAGES", 2)
         self._started = False
         self._start_lock = asyncio.Lock()
         options = dict(self.config.launch_options)
@@ -127,10 +132,14 @@ class BrowserOnDemandHandler(ScrapyPlaywrightDownloadHandler):
             await self.browser_provider.close()
 
     async def download_request(self, request: Request, spider: Any = None) -> Response:  # type: ignore[override]
-        if request.meta.get("playwright"):
-            await self._ensure_started()
-            self.stats.inc_value("nianbao/browser/requests")
-        return await super().download_request(request)
+        if not request.meta.get("playwright"):
+            return await super().download_request(request)
+        await self._ensure_started()
+        self.stats.inc_value("nianbao/browser/requests")
+        if _SHARED.pages is None:  # made in the reactor's loop, on the first browser request
+            _SHARED.pages = asyncio.Semaphore(max(1, self.max_pages))
+        async with _SHARED.pages:  # Chromium is the heaviest work of a crawl: a few pages at a time
+            return await super().download_request(request)
 
 
 def skip_resource(request: Any) -> bool:

@@ -1,8 +1,9 @@
 """Crawling many portals in one process: one Scrapy crawler per portal, a few at a time.
 
 ``nianbao crawl`` opens one crawl run in the archive and runs a crawler per selected portal
-(``NIANBAO_PARALLEL_PORTALS`` at once), all in one reactor: they share the archive, the parser
-process pool and at most one Chromium per crawler that needs one. Each crawler's monitor saves
+(``NIANBAO_PARALLEL_PORTALS`` at once, of which at most ``NIANBAO_BROWSER_PORTALS`` need
+Chromium), all in one reactor: they share the archive, the parser process pool and one
+Chromium. Each crawler's monitor saves
 the portal's counters into the run; when every portal is done the run is closed with a summary.
 
 With a job directory the run survives being stopped or killed: ``job.json`` keeps the run id
@@ -154,6 +155,8 @@ class Runner:
         self.registry, self.portals, self.settings = registry, portals, settings
         self.job = JobDir(jobdir) if jobdir else None
         self.parallel = max(1, parallel)
+        self.browser_portals = settings.getint("NIANBAO_BROWSER_PORTALS", 0) or max(1, self.parallel // 4)
+        self.needs_browser = {p.id: p.options.browser for p in portals}
         self.on_progress, self.on_portal_done = on_progress, on_portal_done
         self.results: dict[str, PortalResult] = {}
         self.active: dict[str, Crawler] = {}
@@ -257,7 +260,7 @@ class Runner:
             if not self.active:
                 self._stop()
             return
-        portal = self.queue.pop(0)
+        portal = self._pick()
         portal_settings = self.settings.copy()
         if self.job:
             portal_settings.set("JOBDIR", str(self.job.portal_dir(portal.id)), priority="cmdline")
@@ -266,6 +269,18 @@ class Runner:
         crawler.signals.connect(lambda: self._fetched(portal.id, crawler), signal=pipelines.FETCHED, weak=False)
         deferred = self.process.crawl(crawler, portal=portal, registry=self.registry)
         deferred.addBoth(self._finished, portal, crawler)
+
+    def _pick(self) -> Portal:
+        """The next portal: the first of the queue (longest first), unless it needs Chromium and
+        ``NIANBAO_BROWSER_PORTALS`` such portals are already downloading: then the first that
+        does not. Browser portals first fill every place otherwise, and wait on Chromium's few
+        pages (``NIANBAO_BROWSER_PAGES``) while the plain portals wait in the queue."""
+        browsing = sum(1 for pid in self.active if pid not in self.fetched and self.needs_browser.get(pid))
+        if browsing >= self.browser_portals:
+            for i, portal in enumerate(self.queue):
+                if not portal.options.browser:
+                    return self.queue.pop(i)
+        return self.queue.pop(0)
 
     def _fetched(self, portal_id: str, crawler: Crawler) -> None:
         """A portal waiting only for its parses frees its place: ``--parallel`` bounds the portals

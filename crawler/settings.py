@@ -61,6 +61,8 @@ DOWNLOAD_HANDLERS = {"http": "crawler.browser.BrowserOnDemandHandler",
 NIANBAO_CHROMIUM = "/usr/bin/chromium"  # Debian's Chromium; Playwright's own download is never used
 NIANBAO_BROWSER_ON_CHALLENGE = True     # a 412/521 JavaScript challenge is passed in Chromium
 NIANBAO_CHALLENGE_TIMEOUT = 30.0        # seconds Chromium may take to pass one challenge
+NIANBAO_BROWSER_PAGES = 2               # Chromium pages loading at once in the process (all portals)
+NIANBAO_BROWSER_PORTALS = 0             # `nianbao crawl`: portals with browser = true at once; 0 = a quarter of --parallel
 PLAYWRIGHT_BROWSER_TYPE = "chromium"
 PLAYWRIGHT_LAUNCH_OPTIONS = {           # completed from NIANBAO_CHROMIUM and NIANBAO_RESOLVE
     "headless": True,
