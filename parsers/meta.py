@@ -45,11 +45,11 @@ class Meta:
     period_year: int | None = None
 
 
-def _agency_ok(name: str | None) -> bool:
+def agency_ok(name: str | None) -> bool:
     return bool(name) and len(name) >= 2 and not _BAD_START.search(name) and bool(AGENCY_SUFFIX.search(name))  # type: ignore[arg-type]
 
 
-def _clean_agency(name: str | None) -> str | None:
+def clean_agency(name: str | None) -> str | None:
     if not name:
         return None
     name = re.sub(r"\s+", "", halfwidth(name)).strip("()")
@@ -67,7 +67,7 @@ def find_title(doc: Document) -> tuple[str | None, str | None, int | None]:
     for i in range(len(texts)):
         for n in (1, 2):
             head = "".join(texts[i:i + n])
-            if i + n < len(texts) and len(head) <= 40 and _agency_ok(_clean_agency(head)):
+            if i + n < len(texts) and len(head) <= 40 and agency_ok(clean_agency(head)):
                 candidates.append(head + texts[i + n])
         # …or broken anywhere after its year: "XX局2020年度政府信息公" / "开工作年度报告"
         if i + 1 < len(texts) and len(texts[i]) <= 40 and _YEAR_MARK.search(halfwidth(texts[i])) \
@@ -85,8 +85,8 @@ def find_title(doc: Document) -> tuple[str | None, str | None, int | None]:
         if len(rest) > 12 or "。" in rest or len(text) - len(rest) > 80:
             continue  # a sentence that mentions a report, not a title
         year = int(m.group(2))
-        agency = _clean_agency(m.group("agency"))
-        if not _agency_ok(agency):
+        agency = clean_agency(m.group("agency"))
+        if not agency_ok(agency):
             agency = None
         title = re.sub(r"\s+", "", text[m.start():m.end()]) if m else None
         if agency:
@@ -105,8 +105,8 @@ def find_period_year(text: str) -> int | None:
 
 def find_compiler(text: str) -> str | None:
     for m in COMPILED_BY.finditer(halfwidth(text[:5000])):
-        agency = _clean_agency(m.group("agency"))
-        if _agency_ok(agency):
+        agency = clean_agency(m.group("agency"))
+        if agency_ok(agency):
             return agency
     return None
 
@@ -117,8 +117,8 @@ def find_signature(doc: Document) -> tuple[str | None, int | None]:
     for i in range(len(paras) - 1, 0, -1):
         m = SIGN_DATE.match(halfwidth(paras[i]))
         if m:
-            name = _clean_agency(paras[i - 1])
-            return (name if _agency_ok(name) and len(name or "") <= 40 else None), int(m.group(1))
+            name = clean_agency(paras[i - 1])
+            return (name if agency_ok(name) and len(name or "") <= 40 else None), int(m.group(1))
     return None, None
 
 
@@ -143,7 +143,7 @@ def detect(doc: Document, agency_hint: str | None, year_hint: int | None) -> Met
         meta.warnings.append(f"year hint {year_hint} differs from the document's {meta.year}")
 
     agency = t_agency or compiler or signer
-    hint = _clean_agency(agency_hint)
+    hint = clean_agency(agency_hint)
     if agency is None:
         agency = hint
     else:

@@ -5,12 +5,13 @@ import re
 
 from parsers.checks import run_checks
 from parsers.document import Document
-from parsers.meta import detect
+from parsers.meta import TITLE, agency_ok, clean_agency, detect
 from parsers.numbers import read_number
 from parsers.recognize import non_report, says_report, title_kind
 from parsers.result import ParseResult, Status
 from parsers.schema import APPLICATION_ROWS, ART20_LAYOUT, REVIEW_KEYS, layout_keys
 from parsers.tables import map_tables
+from parsers.textnorm import halfwidth
 
 LEGACY_BEFORE = 2019  # the 国办公开办函〔2019〕60号 tables start with the 2019 reports
 
@@ -126,10 +127,15 @@ def vet_ocr(result: ParseResult, doc: Document, why: str, agency_hint: str | Non
     summed = sorted(k for k in result.derived if k.endswith(".total") and not k.startswith("applications.other."))
     if result.status is Status.PARSED and result.checks and not (failed or unplaced or converted or summed):
         text = re.sub(r"[ \t\u3000]+", "", doc.text())
-        if result.agency and len(re.findall(f"(?<![\u4e00-\u9fff]){re.escape(result.agency)}", text)) < 2:
-            result.warnings.append(f"agency read by OCR as {result.agency}, not confirmed elsewhere in the report; "
-                                   "not kept (pass --agency-hint)")
-            result.agency = agency_hint
+        if result.agency and _reads(result.agency, text) < 2:
+            other = _read_alike_elsewhere(result.agency, text)
+            if other:
+                result.warnings.append(f"agency read by OCR as {result.agency} once, as {other} "
+                                       f"{_reads(other, text)} times elsewhere in the report; {other} kept")
+            else:
+                result.warnings.append(f"agency read by OCR as {result.agency}, not confirmed elsewhere in the "
+                                       "report; not kept (pass --agency-hint)")
+            result.agency = other or agency_hint
         if result.year and text.count(f"{result.year}年") < 2:
             result.warnings.append(f"year read by OCR as {result.year}, not confirmed elsewhere in the report; "
                                    "not kept (pass --year-hint)")
@@ -151,6 +157,23 @@ def vet_ocr(result: ParseResult, doc: Document, why: str, agency_hint: str | Non
     # nothing OCR read is kept, not even agency and year: like the text path's refusal
     return ParseResult(status=Status.NEEDS_OCR, parser_version=result.parser_version, format=result.format,
                        error=f"{why}; {ocr}, but {found}"[:600])
+
+
+def _reads(agency: str, text: str) -> int:
+    """How often ``agency`` is printed in ``text`` as a name of its own (not the tail of a longer one)."""
+    return len(re.findall(f"(?<![\u4e00-\u9fff]){re.escape(agency)}", text))
+
+
+def _read_alike_elsewhere(misread: str, text: str) -> str | None:
+    """The agency that the report's repeated titles (running headers) and its signature line
+    print alike at least twice, differing from ``misread`` in a character or two: the title's
+    lone reading gives way to the name the rest of the report prints."""
+    text = halfwidth(text)
+    names = {clean_agency(m.group("agency")) for m in TITLE.finditer(text)}
+    names |= {clean_agency(line) for line in text.splitlines() if 2 <= len(line) <= 40}
+    alike = [n for n in names if n and n != misread and agency_ok(n) and len(n) == len(misread)
+             and sum(a != b for a, b in zip(n, misread, strict=True)) <= 2 and _reads(n, text) >= 2]
+    return max(alike, key=lambda n: _reads(n, text)) if len(alike) == 1 else None
 
 
 def _printed(text: str | None) -> int | float | None:

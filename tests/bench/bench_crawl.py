@@ -142,6 +142,13 @@ def _bare_run(box: Any, tmp: pathlib.Path, *, polite: bool, hosts_at_a_time: int
     return json.loads(out.read_text())
 
 
+def _progress(phase: str, result: dict[str, Any]) -> dict[str, Any]:
+    """Each measurement on stderr as it ends: a full run takes over an hour."""
+    shown = {k: v for k, v in result.items() if k != "summary"}
+    print(f"bench crawl: {phase}: {json.dumps(shown)}", file=sys.stderr, flush=True)
+    return result
+
+
 def _children_cpu() -> float:
     used = resource.getrusage(resource.RUSAGE_CHILDREN)
     return used.ru_utime + used.ru_stime
@@ -198,10 +205,12 @@ def run(quick: bool) -> str:
         tmp = pathlib.Path(name)
         box.prerender(everything=True)
         box.write(tmp / "sandbox")
-        polite_bare = _bare_run(box, tmp, polite=True, hosts_at_a_time=POLITE_PARALLEL, concurrent=2 * POLITE_PARALLEL)
-        polite = _crawl(box, tmp, polite=True, parallel=POLITE_PARALLEL)
-        fast_bare = _bare_run(box, tmp, polite=False, hosts_at_a_time=0, concurrent=2 * PARALLEL)
-        fast = _crawl(box, tmp, polite=False, parallel=PARALLEL)
+        polite_bare = _progress("polite bare", _bare_run(box, tmp, polite=True, hosts_at_a_time=POLITE_PARALLEL,
+                                                         concurrent=2 * POLITE_PARALLEL))
+        polite = _progress("polite crawl", _crawl(box, tmp, polite=True, parallel=POLITE_PARALLEL))
+        fast_bare = _progress("no-delay bare", _bare_run(box, tmp, polite=False, hosts_at_a_time=0,
+                                                         concurrent=2 * PARALLEL))
+        fast = _progress("no-delay crawl", _crawl(box, tmp, polite=False, parallel=PARALLEL))
         browsing = [s["id"] for s in box.ground_truth()["sites"] if s["platform"] == "gkmlpt" or s["guard"]]
         browser = _crawl(box, tmp, polite=False, parallel=PARALLEL,
                          extra=tuple(a for i in browsing for a in ("--portal", i)))

@@ -18,7 +18,7 @@ import pytest
 
 from parsers import Limits, Status, parse_bytes, parse_path
 from tests.parsers.conftest import FIXTURES
-from tests.synth import filename, make_report, render_many
+from tests.synth import filename, make_report, render, render_many
 from tests.synth.compare import problems
 
 GARBLED = FIXTURES / "badinput" / "garbled-font-1.pdf"
@@ -128,3 +128,29 @@ def test_cli_flag_turns_ocr_on() -> None:
     assert off.returncode == on.returncode == 1
     assert json.loads(off.stdout)["status"] == json.loads(on.stdout)["status"] == "needs_ocr"
     assert "read by OCR" not in off.stderr and "read by OCR" in on.stderr
+
+
+
+@pytest.mark.parametrize("headers", [0, 1, 2])
+def test_a_lone_misread_agency_gives_way_only_to_a_name_printed_alike_twice(headers: int) -> None:
+    """OCR read one character of the title's agency wrong (青 as 彰): the name that running headers
+    and the signature print alike twice is kept; printed alike fewer times, no agency is kept."""
+    from parsers import PARSER_VERSION
+    from parsers.backends import html
+    from parsers.report import analyze, vet_ocr
+
+    report = make_report(14, perturb=False)
+    assert report.agency == "青川市水利局"
+    page = render(report, "html_body").decode().replace(report.agency, "彰川市水利局", 1)
+    header = f"<p>-9-</p><p>{report.agency}2023年政府信息公开工作年度报告</p>"  # a page break's
+    signature = f'<p style="text-align:right">{report.agency}</p>'
+    assert page.count(signature) == 1
+    page = page.replace(signature, header * headers + signature)
+    doc = html.load(page.encode(), limits=Limits())
+    result = vet_ocr(analyze(doc, version=PARSER_VERSION), doc, "scanned PDF")
+    assert result.status is Status.PARSED and result.facts == report.facts and result.year == 2023
+    if headers:  # the signature and the headers
+        assert result.agency == report.agency
+        assert f"as 彰川市水利局 once, as 青川市水利局 {headers + 1} times" in result.warnings[-1]
+    else:  # the signature alone
+        assert result.agency is None and "not kept (pass --agency-hint)" in result.warnings[-1]

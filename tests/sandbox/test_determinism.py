@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import socket
 from concurrent.futures import ThreadPoolExecutor
 
@@ -47,3 +48,31 @@ def test_same_seed_same_bytes_other_seed_other_bytes() -> None:
         c, _ = _digest(other, files=False)
     shared = set(a) & set(c)
     assert sum(a[k] != c[k] for k in shared) > len(shared) // 2, "another seed publishes other documents"
+
+
+def test_medium_province_same_pages_and_truth() -> None:
+    """The end-to-end tests' province: every page (list pages, API answers, detail pages) and
+    the whole ground truth (URLs, dates, facts, noise) again byte for byte. Its files come from
+    the same per-report generator the small province's test hashes."""
+    port = _free_port()
+    with Sandbox(7, "medium", port=port, slow_scale=0) as first:
+        a, n = _digest(first, files=False)
+        truth_a = json.dumps(first.ground_truth(), sort_keys=True, ensure_ascii=False)
+    with Sandbox(7, "medium", port=port, slow_scale=0) as second:
+        b, _ = _digest(second, files=False)
+        truth_b = json.dumps(second.ground_truth(), sort_keys=True, ensure_ascii=False)
+    assert n > 2000
+    assert a == b
+    assert truth_a == truth_b
+
+
+def test_large_province_same_plan() -> None:
+    """The benchmark's province: the same sites, URLs, reports, facts and noise from the seed
+    (its ~36,000 responses are hashed by no test; the plan they are rendered from is)."""
+    def plan() -> str:
+        box = Sandbox(7, "large", slow_scale=0)
+        return json.dumps(box.ground_truth(), sort_keys=True, ensure_ascii=False)
+
+    first = plan()
+    assert len(json.loads(first)["reports"]) > 10_000
+    assert first == plan()
