@@ -43,12 +43,19 @@ class Content:
     # -- the generator's objects -------------------------------------------------------
     def report(self, report: Report, edition: str = "final") -> Any:
         """The tests.synth Report behind one edition of a report (facts, title, date)."""
-        key = ("report", report.id, edition, report.content_seed(edition))
+        return self._made(report, edition, report.content_seed(edition))
+
+    def _made(self, report: Report, edition: str, seed: int) -> Any:
+        """A chained final edition carries in what the agency's previous report carried out as
+        first published (a later change to that one does not reach back into this one)."""
+        key = ("report", report.id, edition, seed)
         obj = self._objects.get(key)
         if obj is None:
-            obj = self.synth.make_report(seed=report.content_seed(edition), agency=report.agency.name,
-                                         year=report.year, region=report.agency.region.label,
-                                         perturb=True)
+            carried = None
+            if edition == "final" and report.chained and report.previous is not None:
+                carried = self._made(report.previous, "final", report.previous.seed).carried_out
+            obj = self.synth.make_report(seed=seed, agency=report.agency.name, year=report.year,
+                                         region=report.agency.region.label, perturb=True, carried_in=carried)
             self._objects[key] = obj
         return obj
 

@@ -63,6 +63,8 @@ class Report:
     version: int = 1
     held_back: bool = False  # not published until Sandbox.publish() (list pages then change)
     corrected: bool = False  # first published with errors, later re-published corrected
+    previous: Report | None = None  # the agency's report for the year before, if it made one
+    chained: bool = False  # its carried-in row is what ``previous`` (as first published) carried out
 
     def content_seed(self, edition: str = "final") -> int:
         """The tests.synth seed of an edition: the first (erroneous) edition and each

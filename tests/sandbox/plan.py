@@ -63,6 +63,7 @@ CITY_FAMILIES = ("hanweb", "gkmlpt", "dir", "trs")
 # needs about a second per PDF/DOC, so those are counted out per size (Shape.quota, .pdfs).
 COMMON = (("html", 70), ("docx", 30))
 NON_REPORT_KINDS = ("work_plan", "notice", "guide")
+CHAINED = 0.9  # share of reports carrying in what the year before carried out; real ones slip too
 
 
 def build(seed: int, size: str, content: Content) -> World:
@@ -274,6 +275,14 @@ class Planner:
                 if a.level in ("township", "department") and a.parent and rng.random() < 0.03:
                     continue  # some offices skip a year: no report exists
                 reports.append(Report(id=f"{a.id}-{year}", agency=a, year=year, seed=seed))
+        chain = self.rng("chain")
+        last: dict[str, Report] = {}
+        for r in reports:  # in year order per agency
+            before = last.get(r.agency.id)
+            if before is not None and before.year == r.year - 1:
+                r.previous = before
+                r.chained = chain.random() < CHAINED
+            last[r.agency.id] = r
         pick = self.rng("held-back")
         for r in pick.sample([r for r in reports if r.year == YEARS[-1]], self.shape.held_back):
             r.held_back = True

@@ -67,8 +67,12 @@ def art20(rng: random.Random, layout: str, scale: str, decimals: int | None) -> 
     return facts
 
 
-def applications(rng: random.Random, layout: str, hybrid: bool, scale: str) -> tuple[dict[str, int], list[str]]:
-    """Section 三: every row total, outcome total and the balance hold. Returns facts, derived."""
+def applications(rng: random.Random, layout: str, hybrid: bool, scale: str,
+                 carried_in: dict[str, int] | None = None) -> tuple[dict[str, int], list[str]]:
+    """Section 三: every row total, outcome total and the balance hold. Returns facts, derived.
+
+    ``carried_in``: per applicant column, what last year's report carried out (an agency's
+    reports chain); None draws it like the rest. The other numbers are drawn alike either way."""
     rows = [r[0] for r in app_rows(layout, hybrid)]
     fine = [r for r in rows if r not in ("new", "carried_in", "total", "carried_out")]
     weights = {r: OUTCOME_WEIGHT[r] * (rng.random() < 0.6 or r in ("granted", "unavailable.not_held"))
@@ -77,13 +81,18 @@ def applications(rng: random.Random, layout: str, hybrid: bool, scale: str) -> t
     table = {r: dict.fromkeys(APPLICANTS, 0) for r in rows}
     for col in APPLICANTS:
         present, share = COLUMN_SHARE[col]
+        before = (carried_in or {}).get(col, 0)
         if not size or rng.random() > present:
-            continue
-        new = rng.randint(0 if size > 6 else 1, max(1, int(size * share)))
-        carried_in = rng.randint(0, new // 8) if rng.random() < 0.4 else 0
-        carried_out = rng.randint(0, (new + carried_in) // 8) if rng.random() < 0.4 else 0
-        handled = new + carried_in - carried_out
-        table["new"][col], table["carried_in"][col], table["carried_out"][col] = new, carried_in, carried_out
+            if not before:
+                continue
+            new = drawn = 0  # last year's applications, finished this year: nothing new
+        else:
+            new = rng.randint(0 if size > 6 else 1, max(1, int(size * share)))
+            drawn = rng.randint(0, new // 8) if rng.random() < 0.4 else 0
+        came = drawn if carried_in is None else before
+        carried_out = rng.randint(0, (new + came) // 8) if rng.random() < 0.4 else 0
+        handled = new + came - carried_out
+        table["new"][col], table["carried_in"][col], table["carried_out"][col] = new, came, carried_out
         for row in rng.choices(fine, weights=[weights[r] or 1e-9 for r in fine], k=handled):
             table[row][col] += 1
         table["total"][col] = handled

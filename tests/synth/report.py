@@ -12,7 +12,7 @@ from typing import Any
 
 from tests.synth import numbers, prose
 from tests.synth.checks import run_checks
-from tests.synth.schema import APP_COLUMNS, CHECKS, fact_keys
+from tests.synth.schema import APP_COLUMNS, APPLICANTS, CHECKS, fact_keys
 from tests.synth.style import TITLE_VARIANTS, Style
 
 
@@ -44,6 +44,11 @@ class Report:
     @property
     def failing_checks(self) -> list[str]:
         return [name for name, ok in self.checks.items() if not ok]
+
+    @property
+    def carried_out(self) -> dict[str, int]:
+        """四、结转下年度继续办理 per applicant column, as printed: next year's carried-in row."""
+        return {col: int(self.facts[f"applications.carried_out.{col}"]) for col in APPLICANTS}
 
     @property
     def voice(self) -> prose.Voice:
@@ -90,7 +95,8 @@ def _derived(facts: dict[str, int | float], layout: str, hybrid: bool) -> list[s
 
 def make_report(seed: int, agency: str | None = None, year: int | None = None, layout: str | None = None,
                 region: str | None = None, perturb: bool | dict[str, Any] | Style = True,
-                inconsistent: bool | None = None, facts: dict[str, int | float] | None = None) -> Report:
+                inconsistent: bool | None = None, facts: dict[str, int | float] | None = None,
+                carried_in: dict[str, int] | None = None) -> Report:
     """A report with random but consistent numbers, deterministic from the arguments.
 
     ``layout``: None picks by year (2019 layout for 2019–2020, 2021 after; of the 2021+ reports
@@ -100,7 +106,9 @@ def make_report(seed: int, agency: str | None = None, year: int | None = None, l
     True breaks one check at random, False never; ``Style.inconsistent`` names checks to break.
     ``facts``: print these numbers instead (e.g. a real report's expected facts): every key
     of one layout, which they decide; the 2021 layout's ``applications.other.*`` must be the
-    sums of its sub-rows (it is not printed).
+    sums of its sub-rows (it is not printed). ``carried_in``: the agency's previous report's
+    ``applications.carried_out`` per applicant column, to print as this year's carried-in row
+    (``Report.carried_out`` of last year's); the other numbers stay those of the seed.
     """
     def rng(topic: str) -> random.Random:  # one stream per concern: perturb never changes the facts
         return random.Random(f"synth-report:{seed}:{topic}")
@@ -137,7 +145,7 @@ def make_report(seed: int, agency: str | None = None, year: int | None = None, l
         scale = _scale(r_facts, agency)
         decimals = 4 if style.money_yuan else style.money_decimals
         facts = numbers.art20(r_facts, layout, scale, decimals)
-        apps, derived = numbers.applications(r_facts, layout, hybrid, scale)
+        apps, derived = numbers.applications(r_facts, layout, hybrid, scale, carried_in)
         facts |= apps
         facts |= numbers.review(r_facts, scale)
     for check in broken:
