@@ -23,7 +23,7 @@ from parsers.errors import BadInput
 from parsers.limits import Limits
 from parsers.result import Check, ParseResult, Status, Where
 
-PARSER_VERSION = "1.1.1"  # bump when the output of any document may change (1.1: OCR fallback, unread cells; 1.1.1: OCR agency from the repeated title when the first reading is lone)
+PARSER_VERSION = "1.1.1"  # bump when the output of any document may change (1.1: OCR fallback, unread cells; 1.1.1: OCR agency confirmed by 由…编制 and 请与…联系 too, else taken from the running headers when the title's reading is lone)
 
 __all__ = ["PARSER_VERSION", "Check", "Limits", "ParseResult", "Status", "Where", "parse_bytes", "parse_path"]
 

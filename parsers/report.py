@@ -115,10 +115,10 @@ def vet_ocr(result: ParseResult, doc: Document, why: str, agency_hint: str | Non
     by construction); and a money amount converted from 元, since OCR that drops or misreads
     the 万 of 万元 would silently divide it by 10,000. Anything short of that stays `needs_ocr`
     without facts (OCR never invents a number) and the error says what OCR found, naming the
-    failing checks. Agency and year must be read alike twice (title and signature, title and
-    statistics period; the agency not as the tail of a longer name), else the caller's hint
-    or nothing is kept: one misread or missing character would file the report under another
-    agency.
+    failing checks. Agency and year must be read alike twice (title and signature, 由…编制 or
+    请与…联系; title and statistics period; the agency not as the tail of a longer name), else
+    the caller's hint or nothing is kept: one misread or missing character would file the
+    report under another agency.
     """
     failed = [c for c in result.checks if not c.ok]
     unplaced = sorted(k for k, w in result.where.items() if w.row is None)
@@ -160,8 +160,10 @@ def vet_ocr(result: ParseResult, doc: Document, why: str, agency_hint: str | Non
 
 
 def _reads(agency: str, text: str) -> int:
-    """How often ``agency`` is printed in ``text`` as a name of its own (not the tail of a longer one)."""
-    return len(re.findall(f"(?<![\u4e00-\u9fff]){re.escape(agency)}", text))
+    """How often ``agency`` is printed in ``text`` as a name of its own: at the start of a line
+    or after a non-Chinese character, or after the 由/与 of 由…编制 and 请与…联系; never as the
+    tail of a longer name (司法局 of 清源市司法局)."""
+    return len(re.findall(f"(?:(?<![\u4e00-\u9fff])|(?<=由|与)){re.escape(agency)}", text))
 
 
 def _read_alike_elsewhere(misread: str, text: str) -> str | None:
@@ -173,7 +175,7 @@ def _read_alike_elsewhere(misread: str, text: str) -> str | None:
     names |= {clean_agency(line) for line in text.splitlines() if 2 <= len(line) <= 40}
     alike = [n for n in names if n and n != misread and agency_ok(n) and len(n) == len(misread)
              and sum(a != b for a, b in zip(n, misread, strict=True)) <= 2 and _reads(n, text) >= 2]
-    return max(alike, key=lambda n: _reads(n, text)) if len(alike) == 1 else None
+    return alike[0] if len(alike) == 1 else None  # two such names: no telling which is right
 
 
 def _printed(text: str | None) -> int | float | None:

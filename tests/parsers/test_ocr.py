@@ -131,10 +131,10 @@ def test_cli_flag_turns_ocr_on() -> None:
 
 
 
-@pytest.mark.parametrize("headers", [0, 1, 2])
-def test_a_lone_misread_agency_gives_way_only_to_a_name_printed_alike_twice(headers: int) -> None:
-    """OCR read one character of the title's agency wrong (青 as 彰): the name that running headers
-    and the signature print alike twice is kept; printed alike fewer times, no agency is kept."""
+@pytest.mark.parametrize(("headers", "contact"), [(0, False), (1, False), (2, False), (0, True)])
+def test_a_lone_misread_agency_gives_way_only_to_a_name_printed_alike_twice(headers: int, contact: bool) -> None:
+    """OCR read one character of the title's agency wrong (青 as 彰): the name that running headers,
+    the signature and 请与…联系 print alike twice is kept; printed alike fewer times, no agency is kept."""
     from parsers import PARSER_VERSION
     from parsers.backends import html
     from parsers.report import analyze, vet_ocr
@@ -142,15 +142,18 @@ def test_a_lone_misread_agency_gives_way_only_to_a_name_printed_alike_twice(head
     report = make_report(14, perturb=False)
     assert report.agency == "青川市水利局"
     page = render(report, "html_body").decode().replace(report.agency, "彰川市水利局", 1)
+    if not contact:
+        page = page.replace(f"请与{report.agency}办公室联系", "请与我局办公室联系")
     header = f"<p>-9-</p><p>{report.agency}2023年政府信息公开工作年度报告</p>"  # a page break's
     signature = f'<p style="text-align:right">{report.agency}</p>'
-    assert page.count(signature) == 1
+    assert page.count(signature) == 1 and page.count(report.agency) == 1 + contact
     page = page.replace(signature, header * headers + signature)
     doc = html.load(page.encode(), limits=Limits())
     result = vet_ocr(analyze(doc, version=PARSER_VERSION), doc, "scanned PDF")
     assert result.status is Status.PARSED and result.facts == report.facts and result.year == 2023
-    if headers:  # the signature and the headers
+    reads = headers + 1 + contact  # and the signature
+    if reads >= 2:
         assert result.agency == report.agency
-        assert f"as 彰川市水利局 once, as 青川市水利局 {headers + 1} times" in result.warnings[-1]
-    else:  # the signature alone
+        assert f"as 彰川市水利局 once, as 青川市水利局 {reads} times" in result.warnings[-1]
+    else:
         assert result.agency is None and "not kept (pass --agency-hint)" in result.warnings[-1]
