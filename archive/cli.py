@@ -20,6 +20,9 @@ import click
 
 from archive.errors import ArchiveError
 from archive.settings import ArchiveSettings
+from parsers import Status
+
+STATUSES = [s.value for s in Status]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -202,6 +205,9 @@ def _print_summary(summary: Any, limit: int) -> None:
 @click.option("--all", "mode", flag_value="all", help="Every document, even those already parsed by this version.")
 @click.option("--agency", help="Only documents of agencies whose name contains this.")
 @click.option("--year", type=int, help="Only documents of this report year.")
+@click.option("--status", "statuses", multiple=True, type=click.Choice(STATUSES),
+              help="Only documents whose current parse has this status (repeatable), e.g. needs_ocr "
+                   "once NIANBAO_OCR=1.")
 @click.option("--jobs", "-j", type=click.IntRange(1), default=os.cpu_count() or 1, show_default=True,
               help="Worker processes on this machine (more machines: run the same command there).")
 @click.option("--dry-run", is_flag=True, help="Parse and report what would change; write nothing.")
@@ -211,8 +217,8 @@ def _print_summary(summary: Any, limit: int) -> None:
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @archive_options
 @handled
-def reparse(mode: str, agency: str | None, year: int | None, jobs: int, dry_run: bool, diff_out: str | None,
-            limit: int, quiet: bool, database_url: str | None, data_dir: str | None) -> None:
+def reparse(mode: str, agency: str | None, year: int | None, statuses: tuple[str, ...], jobs: int, dry_run: bool,
+            diff_out: str | None, limit: int, quiet: bool, database_url: str | None, data_dir: str | None) -> None:
     """Re-run the parsers on stored documents (no network), in parallel, and print what changed.
 
     Idempotent and resumable: an interrupted run is finished by running the same command again,
@@ -222,10 +228,11 @@ def reparse(mode: str, agency: str | None, year: int | None, jobs: int, dry_run:
     Example:
       nianbao reparse --stale --jobs 4
       nianbao reparse --all --agency 洪泽区 --dry-run --diff-out changes.csv
+      NIANBAO_OCR=1 nianbao reparse --all --status needs_ocr
     """
     from archive import reparse as rp
 
-    selection = rp.Selection(mode, agency, year)
+    selection = rp.Selection(mode, agency, year, statuses)
     archive = open_archive(database_url, data_dir)
     update, stop = (lambda d, t: None), (lambda: None)
     if not quiet:

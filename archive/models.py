@@ -363,6 +363,7 @@ class ReparseRun(Base):
     mode: Mapped[str] = mapped_column(String(10))  # stale | all
     agency_filter: Mapped[str | None]
     year_filter: Mapped[int | None]
+    status_filter: Mapped[str | None]  # statuses of the current parse, comma-separated
     parser_version: Mapped[str] = mapped_column(String(40))
     status: Mapped[str] = mapped_column(String(20), default="running")  # running | finished | abandoned
     started_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

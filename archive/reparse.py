@@ -2,7 +2,7 @@
 
 A re-parse is a *run* (``reparse_runs``) over a set of documents (``reparse_items``), chosen by
 a selection: ``stale`` (no current parse by this parser version) or ``all``, optionally narrowed
-to an agency or a year. Any number of worker processes, on any number of machines sharing the
+to an agency, a year or the statuses of the current parses (``needs_ocr`` once OCR is turned on). Any number of worker processes, on any number of machines sharing the
 database, join the open run with the same selection and parser version and *claim* a few items at
 a time: ``SELECT … FOR UPDATE SKIP LOCKED`` on PostgreSQL, a ``BEGIN IMMEDIATE`` transaction on
 SQLite. A claim carries the worker's id and a lease. Filing a document and marking its item done
@@ -60,9 +60,14 @@ class Selection:
     mode: str = "stale"  # stale | all
     agency: str | None = None
     year: int | None = None
+    statuses: tuple[str, ...] = ()  # of the current parse; () for any
+
+    @property
+    def status_filter(self) -> str | None:
+        return ",".join(sorted(set(self.statuses))) or None
 
     def key(self, version: str) -> str:
-        return f"{self.mode}|{self.agency or ''}|{self.year or ''}|{version}"[:200]
+        return f"{self.mode}|{self.agency or ''}|{self.year or ''}|{self.status_filter or ''}|{version}"[:200]
 
 
 def documents(selection: Selection, version: str) -> Select[tuple[int]]:
@@ -80,6 +85,9 @@ def documents(selection: Selection, version: str) -> Select[tuple[int]]:
                             .where(Report.agency_id.in_(agencies))),
             Document.id.in_(select(Parse.document_id).where(Parse.is_current, Parse.agency.like(like))),
             Document.id.in_(select(Fetch.document_id).where(Fetch.agency_hint.like(like)))))
+    if selection.statuses:
+        q = q.where(Document.id.in_(select(Parse.document_id).where(Parse.is_current,
+                                                                    Parse.status.in_(selection.statuses))))
     if selection.year:
         q = q.where(or_(
             Document.id.in_(select(ReportSource.document_id).join(Report, Report.id == ReportSource.report_id)
@@ -102,11 +110,13 @@ def open_run(archive: Archive, selection: Selection, version: str) -> int:
                                                      ReparseRun.mode == selection.mode,
                                                      ReparseRun.selection_key != key,
                                                      ReparseRun.agency_filter.is_not_distinct_from(selection.agency),
-                                                     ReparseRun.year_filter.is_not_distinct_from(selection.year))
+                                                     ReparseRun.year_filter.is_not_distinct_from(selection.year),
+                                                     ReparseRun.status_filter.is_not_distinct_from(
+                                                         selection.status_filter))
                             .values(status="abandoned", finished_at=utcnow()))
             run = ReparseRun(selection_key=key, mode=selection.mode, agency_filter=selection.agency,
-                             year_filter=selection.year, parser_version=version, status="running",
-                             started_at=utcnow())
+                             year_filter=selection.year, status_filter=selection.status_filter,
+                             parser_version=version, status="running", started_at=utcnow())
             session.add(run)
             session.flush()
         return run.id

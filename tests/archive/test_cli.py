@@ -172,3 +172,13 @@ def test_reparse_prints_what_changed_and_writes_the_diff(cli, tmp_path, db_url):
                      v=parsers.PARSER_VERSION) == 6
         assert count(ar, "SELECT value FROM v_facts WHERE canonical AND sha256 = :s "
                          "AND key = 'art20.9.procurement.projects'", s=misread) == 2
+
+
+def test_reparse_by_status(cli, tmp_path, db_url):
+    with Archive.open(db_url, tmp_path / "data") as ar:
+        age(ar, tmp_path)
+    run = cli("reparse", "--all", "--status", "unreadable", "--status", "needs_ocr", "-j", "1", "-q").output
+    assert run.splitlines()[:2] == [f"reparse (run 1; parser {parsers.PARSER_VERSION}; all): 1 documents",
+                                    "  newly parsed   1"]
+    wrong = cli("reparse", "--status", "scanned", code=2)
+    assert "'scanned' is not one of" in wrong.output and "needs_ocr" in wrong.output

@@ -65,3 +65,53 @@ def test_filters_and_all(archive, aged):
     everything = reparse.summarize(archive, reparse.run(archive, reparse.Selection("all")))
     assert everything.total == 6 and everything.outcomes == {"unchanged": 6}
     assert archive.read(lambda s: tuple(s.execute(text(counts)).one())) == before
+
+
+def test_a_status_filter_narrows_a_run_to_documents_whose_current_parse_has_it(archive, aged):
+    """`--status needs_ocr` once OCR is on; here the document the older parser could not read."""
+    unread = reparse.summarize(archive, reparse.run(archive, reparse.Selection("all", statuses=("unreadable",))))
+    assert unread.total == 1 and unread.outcomes == {"newly_parsed": 1}
+    parsed = reparse.summarize(archive, reparse.run(archive, reparse.Selection("stale", statuses=("parsed",))))
+    assert parsed.total == 5  # r1 is current now; the work plan was parsed as a report
+    assert parsed.outcomes == {"changed": 1, "newly_failing": 1, "unchanged": 3}
+    assert rows(archive, "SELECT status_filter AS f, status FROM reparse_runs ORDER BY id") == [
+        {"f": "unreadable", "status": "finished"}, {"f": "parsed", "status": "finished"}]
+    none = reparse.summarize(archive, reparse.run(archive, reparse.Selection("all", statuses=("needs_ocr",))))
+    assert none.total == 0
+
+
+@pytest.mark.libreoffice
+def test_turning_ocr_on_and_reparsing_the_scans_files_their_facts(db_url, tmp_path):
+    """The workflow docs/parsers.md gives: a scan stored as needs_ocr, then
+    `NIANBAO_OCR=1 nianbao reparse --all --status needs_ocr` files the report with its facts."""
+    import os
+    import subprocess
+
+    from archive import Archive
+    from archive.ingest import ingest
+    from tests.dbs import clear
+    from tests.synth import filename, make_report, render_many
+
+    from .helpers import count, nianbao
+
+    clear(db_url)
+    report = make_report(14)
+    (scan,) = render_many([(report, "scan_pdf")])
+    path = tmp_path / filename(report, "scan_pdf")
+    path.write_bytes(scan)
+    with Archive.open(db_url, tmp_path / "data") as ar:
+        ingest(ar, [path])
+        assert rows(ar, "SELECT status FROM parses WHERE is_current") == [{"status": "needs_ocr"}]
+    where = ["--db", db_url, "--data-dir", str(tmp_path / "data")]
+    env = {**os.environ, "NIANBAO_OCR": "1"}
+    run = subprocess.run(nianbao("reparse", "--all", "--status", "needs_ocr", "-j", "1", "-q", *where),
+                         capture_output=True, text=True, timeout=300, env=env)
+    assert run.returncode == 0, run.stderr
+    assert "1 documents" in run.stdout and "newly parsed   1" in run.stdout
+    with Archive.open(db_url, tmp_path / "data") as ar:
+        assert rows(ar, "SELECT agency, year, status FROM v_reports") == [
+            {"agency": report.agency, "year": report.year, "status": "ok"}]
+        facts = dict(ar.read(lambda s: s.execute(text(
+            "SELECT key, value FROM v_facts WHERE canonical")).all()))
+        assert facts == {k: float(v) for k, v in report.facts.items()}
+        assert count(ar, "SELECT COUNT(*) FROM reparse_runs WHERE status_filter = 'needs_ocr'") == 1
