@@ -53,7 +53,8 @@ class Content:
         if obj is None:
             carried = None
             if edition == "final" and report.chained and report.previous is not None:
-                carried = self._made(report.previous, "final", report.previous.seed).carried_out
+                first = report.previous.seed  # its final edition as first published (version 1)
+                carried = self._made(report.previous, "final", first).carried_out
             obj = self.synth.make_report(seed=seed, agency=report.agency.name, year=report.year,
                                          region=report.agency.region.label, perturb=True, carried_in=carried)
             self._objects[key] = obj

@@ -112,14 +112,11 @@ def test_medium_has_every_format_and_noise_case() -> None:
 
 def test_most_reports_carry_in_what_the_year_before_carried_out(truth: dict[str, Any]) -> None:
     """As real ones do (the archive's cross-year check reads it); about one in ten slips."""
+    from tests.synth.checks import carries_over
     from tests.synth.schema import APPLICANTS
 
     by = {(r["agency_id"], r["year"]): r["facts"] for r in truth["reports"]}
-    pairs = Counter()
-    for (agency, year), facts in by.items():
-        before = by.get((agency, year - 1))
-        if before is not None:
-            pairs[all(facts[f"applications.carried_in.{c}"] == before[f"applications.carried_out.{c}"]
-                      for c in APPLICANTS)] += 1
+    pairs = Counter(carries_over(facts, by[(agency, year - 1)]) for (agency, year), facts in by.items()
+                    if (agency, year - 1) in by)
     assert pairs[True] > 0.8 * (pairs[True] + pairs[False]) and pairs[False] > 0, pairs
     assert sum(any(f[f"applications.carried_in.{c}"] for c in APPLICANTS) for f in by.values()) > 20

@@ -46,6 +46,12 @@ def review_total(facts: Facts) -> bool:
                for g in REVIEW_GROUPS)
 
 
+def carries_over(facts: Facts, before: Facts) -> bool:
+    """This year's carried-in row is what the year before carried out (the cross-year check)."""
+    return all(_eq(facts[f"applications.carried_in.{c}"], before[f"applications.carried_out.{c}"])
+               for c in APPLICANTS)
+
+
 def run_checks(facts: Facts) -> dict[str, bool]:
     """Check name → whether the numbers satisfy it."""
     return {
