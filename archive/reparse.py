@@ -2,11 +2,12 @@
 
 A re-parse is a *run* (``reparse_runs``) over a set of documents (``reparse_items``), chosen by
 a selection: ``stale`` (no current parse by this parser version) or ``all``, optionally narrowed
-to an agency, a year or the statuses of the current parses (``needs_ocr`` once OCR is turned on). Any number of worker processes, on any number of machines sharing the
-database, join the open run with the same selection and parser version and *claim* a few items at
-a time: ``SELECT … FOR UPDATE SKIP LOCKED`` on PostgreSQL, a ``BEGIN IMMEDIATE`` transaction on
-SQLite. A claim carries the worker's id and a lease. Filing a document and marking its item done
-are one transaction, so a worker killed at any moment leaves its items claimed but nothing half
+to an agency, a year or the statuses of the current parses (``needs_ocr`` once OCR is turned
+on). Any number of worker processes, on any number of machines sharing the database, join the
+open run with the same selection and parser version and *claim* a few items at a time:
+``SELECT … FOR UPDATE SKIP LOCKED`` on PostgreSQL, a ``BEGIN IMMEDIATE`` transaction on SQLite.
+A claim carries the worker's id and a lease. Filing a document and marking its item done are
+one transaction, so a worker killed at any moment leaves its items claimed but nothing half
 written; its claims are taken over at once by a worker on the same host that sees the process is
 gone, or by anyone once the lease expires. An item whose worker died three times is marked failed
 (a document that crashes or hangs the parser cannot stall a run).
@@ -230,16 +231,21 @@ def work(archive: Archive, run_id: int, *, mode: str, version: str,
     return done
 
 
-def _die_with_parent() -> Callable[[], bool]:
-    """In a worker process: be killed with the parent (Linux), and notice it elsewhere."""
-    parent = os.getppid()
+def _die_with_parent(parent: int) -> Callable[[], bool]:
+    """In a worker process: be killed with the parent (Linux), and notice it elsewhere.
+
+    ``parent`` is the pid the parent gave: a spawned worker starts a second or so after it was
+    asked for, and a parent killed meanwhile is gone before the death signal is armed (the
+    worker, adopted by init, would otherwise reparse on alone)."""
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     return lambda: os.getppid() != parent
 
 
-def _worker_main(settings: ArchiveSettings, run_id: int, mode: str, version: str) -> None:
-    stop = _die_with_parent()
+def _worker_main(settings: ArchiveSettings, run_id: int, mode: str, version: str, parent: int) -> None:
+    stop = _die_with_parent(parent)
+    if stop():
+        return
     archive = Archive(settings, migrate=False)
     try:
         work(archive, run_id, mode=mode, version=version, stop=stop)
@@ -281,7 +287,7 @@ def run(archive: Archive, selection: Selection, *, jobs: int = 1,
         work(archive, run_id, mode=selection.mode, version=version, on_item=lambda _: report())
     else:
         ctx = multiprocessing.get_context("spawn")
-        procs = [ctx.Process(target=_worker_main, args=(archive.settings, run_id, selection.mode, version),
+        procs = [ctx.Process(target=_worker_main, args=(archive.settings, run_id, selection.mode, version, os.getpid()),
                              name=f"nianbao-reparse-{i}", daemon=True) for i in range(jobs)]
         for p in procs:
             p.start()
